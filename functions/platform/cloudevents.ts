@@ -61,7 +61,9 @@ export function decodePubsubJson(event: CloudEvent<unknown>): {
   }
   const parsed = MessagePublishedDataSchema.safeParse(event.data);
   if (!parsed.success) {
-    throw new Error(`Pub/Sub CloudEvent ${event.id} has no message envelope: ${parsed.error.message}`);
+    throw new Error(
+      `Pub/Sub CloudEvent ${event.id} has no message envelope: ${parsed.error.message}`,
+    );
   }
   const { message } = parsed.data;
   const text = message.data ? Buffer.from(message.data, "base64").toString("utf8") : "null";

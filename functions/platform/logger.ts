@@ -27,7 +27,9 @@ export const REDACTED_PATHS = [
   "*.secret",
 ];
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: string; destination?: pino.DestinationStream } = {},
+): Logger {
   const settings: pino.LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? "info",
     messageKey: "message",

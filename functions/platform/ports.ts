@@ -52,7 +52,15 @@ export type Row = Record<string, unknown>;
 /** A column of a warehouse table. Types are BigQuery's names; local adapters map them. */
 export interface ColumnSpec {
   readonly name: string;
-  readonly type: "STRING" | "INT64" | "FLOAT64" | "NUMERIC" | "BOOL" | "TIMESTAMP" | "DATE" | "JSON";
+  readonly type:
+    | "STRING"
+    | "INT64"
+    | "FLOAT64"
+    | "NUMERIC"
+    | "BOOL"
+    | "TIMESTAMP"
+    | "DATE"
+    | "JSON";
   readonly mode?: "NULLABLE" | "REQUIRED";
   readonly description?: string;
 }
