@@ -1,0 +1,209 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+  listValue,
+  TIMESTAMPTZ,
+  timestampTZValue,
+} from "@duckdb/node-api";
+import type {
+  LoadRequest,
+  LoadResult,
+  Row,
+  SqlParams,
+  SqlValue,
+  TableSpec,
+  Warehouse,
+} from "../ports.js";
+import { DUCKDB_TYPES, qualified, quoteIdent, rewriteNamedParams } from "./duckdb-sql.js";
+
+export interface DuckDbWarehouse extends Warehouse {
+  /** Runs statements without parameters (DDL, scripts of the model runner). */
+  run(sql: string): Promise<void>;
+}
+
+const LEDGER = { dataset: "ops", table: "load_jobs" } as const;
+
+/**
+ * The local warehouse: one DuckDB file, a schema per BigQuery dataset. Operations are
+ * serialised on one connection, like a job queue; loads are idempotent through a ledger table
+ * written in the same transaction as the rows.
+ */
+export async function createDuckDbWarehouse(options: { path: string }): Promise<DuckDbWarehouse> {
+  const location = options.path === ":memory:" ? ":memory:" : resolve(options.path);
+  if (location !== ":memory:") await mkdir(dirname(location), { recursive: true });
+  const instance = await DuckDBInstance.create(location);
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
+    const next = queue.then(() => work(connection));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const ensuredSchemas = new Set<string>();
+  const ensureSchema = async (c: DuckDBConnection, dataset: string): Promise<void> => {
+    if (ensuredSchemas.has(dataset)) return;
+    await c.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(dataset)}`);
+    ensuredSchemas.add(dataset);
+  };
+  const createTable = async (c: DuckDBConnection, spec: TableSpec): Promise<void> => {
+    await ensureSchema(c, spec.dataset);
+    const columns = spec.columns
+      .map(
+        (col) =>
+          `${quoteIdent(col.name)} ${DUCKDB_TYPES[col.type]}${col.mode === "REQUIRED" ? " NOT NULL" : ""}`,
+      )
+      .join(", ");
+    await c.run(`CREATE TABLE IF NOT EXISTS ${qualified(spec)} (${columns})`);
+  };
+  await serial(async (c) => {
+    await ensureSchema(c, LEDGER.dataset);
+    await c.run(
+      `CREATE TABLE IF NOT EXISTS ${qualified(LEDGER)} (job_id VARCHAR PRIMARY KEY, source_uri VARCHAR NOT NULL, destination VARCHAR NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)`,
+    );
+  });
+
+  const warehouse: DuckDbWarehouse = {
+    dialect: "duckdb",
+    location,
+
+    query<T extends Row = Row>(sql: string, params: SqlParams = {}): Promise<T[]> {
+      const { sql: rewritten, names } = rewriteNamedParams(sql);
+      const values: Record<string, DuckDBValue> = {};
+      for (const name of names) {
+        if (!(name in params))
+          throw new Error(`query parameter @${name} has no value: pass it in params`);
+        values[name] = toDuckDbValue(params[name] as SqlValue);
+      }
+      return serial(async (c) => {
+        const reader = await c.runAndReadAll(rewritten, values);
+        return reader.getRowObjectsJS().map((row) => normalizeRow(row) as T);
+      });
+    },
+
+    run(sql: string): Promise<void> {
+      return serial(async (c) => {
+        await c.run(sql);
+      });
+    },
+
+    ensureTable(spec: TableSpec): Promise<void> {
+      return serial((c) => createTable(c, spec));
+    },
+
+    load(request: LoadRequest): Promise<LoadResult> {
+      return serial(async (c) => {
+        await createTable(c, request.table);
+        await c.run("BEGIN TRANSACTION");
+        try {
+          const seen = await c.runAndReadAll(
+            `SELECT 1 FROM ${qualified(LEDGER)} WHERE job_id = $id`,
+            {
+              id: request.jobId,
+            },
+          );
+          if (seen.currentRowCount > 0) {
+            await c.run("ROLLBACK");
+            return { jobId: request.jobId, status: "duplicate", rowsLoaded: 0 };
+          }
+          const names = request.table.columns.map((col) => quoteIdent(col.name)).join(", ");
+          const columnTypes = request.table.columns
+            .map((col) => `${quoteIdent(col.name)}: '${DUCKDB_TYPES[col.type]}'`)
+            .join(", ");
+          const inserted = await c.run(
+            `INSERT INTO ${qualified(request.table)} (${names}) SELECT ${names} FROM read_json($uri, format = 'newline_delimited', columns = {${columnTypes}})`,
+            { uri: request.sourceUri },
+          );
+          const rowsLoaded = Number(inserted.rowsChanged);
+          await c.run(
+            `INSERT INTO ${qualified(LEDGER)} VALUES ($id, $uri, $destination, $rows, current_timestamp)`,
+            {
+              id: request.jobId,
+              uri: request.sourceUri,
+              destination: `${request.table.dataset}.${request.table.table}`,
+              rows: rowsLoaded,
+            },
+          );
+          await c.run("COMMIT");
+          return { jobId: request.jobId, status: "loaded", rowsLoaded };
+        } catch (error) {
+          await c.run("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      });
+    },
+
+    insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
+      if (rows.length === 0) return Promise.resolve();
+      return serial(async (c) => {
+        await createTable(c, table);
+        const appender = await c.createAppender(table.table, table.dataset);
+        try {
+          for (const row of rows) {
+            for (const col of table.columns) appendValue(appender, row[col.name], col.type);
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+      });
+    },
+
+    async close(): Promise<void> {
+      await queue;
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+  return warehouse;
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
+
+function appendValue(
+  appender: Appender,
+  value: unknown,
+  type: TableSpec["columns"][number]["type"],
+): void {
+  if (value === null || value === undefined) return appender.appendNull();
+  switch (type) {
+    case "BOOL":
+      return appender.appendBoolean(Boolean(value));
+    case "INT64":
+      return appender.appendBigInt(BigInt(value as number | bigint | string));
+    case "FLOAT64":
+      return appender.appendDouble(Number(value));
+    case "TIMESTAMP": {
+      const date = value instanceof Date ? value : new Date(String(value));
+      return appender.appendValue(timestampTZValue(BigInt(date.getTime()) * 1000n), TIMESTAMPTZ);
+    }
+    case "JSON":
+      return appender.appendVarchar(typeof value === "string" ? value : JSON.stringify(value));
+    default:
+      return appender.appendVarchar(String(value));
+  }
+}
+
+function toDuckDbValue(value: SqlValue): DuckDBValue {
+  if (value instanceof Date) return timestampTZValue(BigInt(value.getTime()) * 1000n);
+  if (Array.isArray(value)) return listValue([...value]);
+  return value as DuckDBValue;
+}
+
+/** BigQuery returns INT64 as numbers; DuckDB as bigint. Keep callers on one shape. */
+function normalizeRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    out[key] =
+      typeof value === "bigint" &&
+      value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+      value >= BigInt(Number.MIN_SAFE_INTEGER)
+        ? Number(value)
+        : value;
+  }
+  return out;
+}
