@@ -9,6 +9,7 @@ import {
   timestampTZValue,
 } from "@duckdb/node-api";
 import type {
+  ColumnSpec,
   LoadRequest,
   LoadResult,
   Row,
@@ -164,27 +165,22 @@ export async function createDuckDbWarehouse(options: { path: string }): Promise<
 
 type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
 
-function appendValue(
-  appender: Appender,
-  value: unknown,
-  type: TableSpec["columns"][number]["type"],
-): void {
-  if (value === null || value === undefined) return appender.appendNull();
-  switch (type) {
-    case "BOOL":
-      return appender.appendBoolean(Boolean(value));
-    case "INT64":
-      return appender.appendBigInt(BigInt(value as number | bigint | string));
-    case "FLOAT64":
-      return appender.appendDouble(Number(value));
-    case "TIMESTAMP": {
-      const date = value instanceof Date ? value : new Date(String(value));
-      return appender.appendValue(timestampTZValue(BigInt(date.getTime()) * 1000n), TIMESTAMPTZ);
-    }
-    case "JSON":
-      return appender.appendVarchar(typeof value === "string" ? value : JSON.stringify(value));
-    default:
-      return appender.appendVarchar(String(value));
+function appendValue(appender: Appender, value: unknown, type: ColumnSpec["type"]): void {
+  if (value === null || value === undefined) {
+    appender.appendNull();
+  } else if (type === "BOOL") {
+    appender.appendBoolean(Boolean(value));
+  } else if (type === "INT64") {
+    appender.appendBigInt(BigInt(value as number | bigint | string));
+  } else if (type === "FLOAT64") {
+    appender.appendDouble(Number(value));
+  } else if (type === "TIMESTAMP") {
+    const date = value instanceof Date ? value : new Date(String(value));
+    appender.appendValue(timestampTZValue(BigInt(date.getTime()) * 1000n), TIMESTAMPTZ);
+  } else if (type === "JSON") {
+    appender.appendVarchar(typeof value === "string" ? value : JSON.stringify(value));
+  } else {
+    appender.appendVarchar(String(value));
   }
 }
 
