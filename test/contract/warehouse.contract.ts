@@ -111,6 +111,37 @@ export function describeWarehouseContract(
       ).toBe("loaded");
     });
 
+    it("loads many files submitted at once, and one malformed file fails alone", async () => {
+      const uris = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          h.stage(
+            `many-${i}.ndjson`,
+            i === 7 ? "{broken\n" : `${JSON.stringify({ id: `m${i}`, n: i })}\n`,
+          ),
+        ),
+      );
+      const results = await Promise.allSettled(
+        uris.map((uri, i) =>
+          h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: `job-many-${i}` }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(
+        Array.from({ length: 12 }, (_, i) => (i === 7 ? "rejected" : "fulfilled")),
+      );
+      const [count] = await h.warehouse.query<{ c: number }>(
+        "SELECT COUNT(*) AS c FROM contract_raw.events",
+      );
+      expect(count?.c).toBe(11);
+      const again = await Promise.all(
+        uris.map((uri, i) =>
+          i === 7
+            ? undefined
+            : h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: `job-many-${i}` }),
+        ),
+      );
+      expect(again.filter((r) => r?.status === "duplicate")).toHaveLength(11);
+    });
+
     it("appends rows with insertRows, creating the table when missing", async () => {
       await h.warehouse.insertRows(EVENTS, [
         {
