@@ -36,7 +36,11 @@ export function serverChildren(): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (Number(fields[1]) === process.pid && cmdline.includes("remote_server") && fields[0] !== "Z") {
+      if (
+        Number(fields[1]) === process.pid &&
+        cmdline.includes("remote_server") &&
+        fields[0] !== "Z"
+      ) {
         pids.push(Number(entry));
       }
     } catch {
