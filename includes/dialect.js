@@ -25,7 +25,7 @@ const DUCKDB_TYPES = {
 };
 
 function target() {
-  const vars = (dataform.projectConfig && dataform.projectConfig.vars) || {};
+  const vars = dataform.projectConfig?.vars || {};
   const value = vars.target || "bigquery";
   if (!TARGETS.includes(value)) {
     throw new Error(`vars.target must be one of ${TARGETS.join(", ")}; got "${value}"`);
@@ -64,7 +64,9 @@ function jsonArray(json, path) {
 
 /** FROM-clause item: one row per element of `arrayExpr`, the element named `alias`. */
 function unnest(arrayExpr, alias) {
-  return isDuckDb() ? `UNNEST(${arrayExpr}) AS ${alias}_items(${alias})` : `UNNEST(${arrayExpr}) AS ${alias}`;
+  return isDuckDb()
+    ? `UNNEST(${arrayExpr}) AS ${alias}_items(${alias})`
+    : `UNNEST(${arrayExpr}) AS ${alias}`;
 }
 
 function cast(expr, bigQueryType) {

@@ -113,7 +113,10 @@ export function listProjectFiles(projectDir: string): string[] {
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof Error || (typeof error === "object" && error !== null && "message" in error)) {
+  if (
+    error instanceof Error ||
+    (typeof error === "object" && error !== null && "message" in error)
+  ) {
     return String((error as { message: unknown }).message);
   }
   return String(error);

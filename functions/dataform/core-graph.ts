@@ -14,9 +14,7 @@ const strings = z.array(z.string()).default([]);
 const ProtoDescriptor = z
   .object({
     description: z.string().optional(),
-    columns: z
-      .array(z.object({ path: strings, description: z.string().optional() }))
-      .default([]),
+    columns: z.array(z.object({ path: strings, description: z.string().optional() })).default([]),
   })
   .optional();
 const common = {
@@ -38,9 +36,7 @@ const ProtoTable = z.object({
   incrementalPreOps: strings,
   incrementalPostOps: strings,
   protected: z.boolean().default(false),
-  bigquery: z
-    .object({ partitionBy: z.string().optional(), clusterBy: strings })
-    .optional(),
+  bigquery: z.object({ partitionBy: z.string().optional(), clusterBy: strings }).optional(),
 });
 const ProtoAssertion = z.object({
   ...common,
@@ -95,7 +91,9 @@ function toTarget(target: ProtoTargetValue): Target {
     : { schema: target.schema, name: target.name };
 }
 
-function docs(descriptor: z.infer<typeof ProtoDescriptor>): Pick<Action, "description" | "columns"> {
+function docs(
+  descriptor: z.infer<typeof ProtoDescriptor>,
+): Pick<Action, "description" | "columns"> {
   const columns = (descriptor?.columns ?? []).map((column) =>
     column.description === undefined
       ? { name: column.path.join(".") }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { Script, createContext, runInContext } from "node:vm";
+import { createContext, runInContext, Script } from "node:vm";
 
 /** What `require("@dataform/core")` exposes to a compiler (its `index.ts`). */
 export interface DataformCore {
@@ -68,11 +68,18 @@ export function loadCoreRuntime(projectDir: string): CoreRuntime {
   const evaluate = (filePath: string, source: string, builtins: readonly string[]) => {
     const module = newModule();
     cache.set(filePath, module);
-    const script = filePath === bundlePath ? bundleScript(filePath, source) : moduleScript(filePath, source);
+    const script =
+      filePath === bundlePath ? bundleScript(filePath, source) : moduleScript(filePath, source);
     const fn = script.runInContext(context) as ModuleFunction;
     fileStack.push(filePath);
     try {
-      fn(module.exports, requireFrom(dirname(filePath), builtins), module, filePath, dirname(filePath));
+      fn(
+        module.exports,
+        requireFrom(dirname(filePath), builtins),
+        module,
+        filePath,
+        dirname(filePath),
+      );
     } catch (error) {
       cache.delete(filePath);
       throw error;
@@ -141,7 +148,8 @@ function bundleScript(filePath: string, source: string): Script {
 
 /** Project-relative ids resolve from the project root, `./` and `../` from the caller. */
 function resolveProjectFile(root: string, fromDir: string, id: string): string {
-  const base = id.startsWith("./") || id.startsWith("../") ? resolve(fromDir, id) : resolve(root, id);
+  const base =
+    id.startsWith("./") || id.startsWith("../") ? resolve(fromDir, id) : resolve(root, id);
   for (const candidate of [base, `${base}.js`, `${base}.json`]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }

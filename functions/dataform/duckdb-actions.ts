@@ -1,0 +1,142 @@
+import type { Row } from "../platform/ports.js";
+import type { Action } from "./compiled-graph.js";
+import {
+  countRows,
+  createOrReplace,
+  createSchema,
+  insertInto,
+  mergeInto,
+  requoteAssertionLabels,
+  rewriteBigQueryNames,
+  tableColumns,
+  tableExists,
+  tableName,
+} from "./duckdb-statements.js";
+
+/** What the runner needs of a DuckDB connection; `DuckDbWarehouse` fits as is. */
+export interface SqlSession {
+  /** Runs one or more statements. */
+  run(sql: string): Promise<void>;
+  query(sql: string): Promise<Row[]>;
+}
+
+/** How one action ended; `rows` is the table's row count where it is cheap to know. */
+export interface ActionOutcome {
+  readonly rows?: number;
+  /** Assertions: rows that broke the rule (0 when it held). */
+  readonly failingRows?: number;
+}
+
+/** An assertion returned rows. The message names the rule and file, never row values. */
+export class AssertionFailedError extends Error {
+  readonly failingRows: number;
+
+  constructor(action: Action, failingRows: number) {
+    const model = action.parentAction
+      ? ` on ${action.parentAction.schema}.${action.parentAction.name}`
+      : "";
+    super(
+      `assertion ${action.name}${model} failed: ${failingRows} row(s) break it ` +
+        `(defined in ${action.fileName}). Inspect them with SELECT * FROM ${tableName(action.target)}.`,
+    );
+    this.name = "AssertionFailedError";
+    this.failingRows = failingRows;
+  }
+}
+
+async function count(session: SqlSession, sql: string): Promise<number> {
+  const [row] = await session.query(sql);
+  const value = row ? Object.values(row)[0] : 0;
+  return Number(value ?? 0);
+}
+
+async function runAll(session: SqlSession, statements: readonly string[]): Promise<void> {
+  for (const statement of statements) await session.run(rewriteBigQueryNames(statement));
+}
+
+function queryOf(action: Action): string {
+  if (action.query === undefined) throw new Error(`${action.name} has no query`);
+  return action.query;
+}
+
+export interface ExecuteOptions {
+  /** Rebuild incremental tables from scratch (protected ones excepted). */
+  readonly fullRefresh?: boolean;
+}
+
+/** Executes one compiled action on DuckDB; throws when it fails. */
+export async function executeAction(
+  session: SqlSession,
+  action: Action,
+  options: ExecuteOptions = {},
+): Promise<ActionOutcome> {
+  const target = action.target;
+  switch (action.type) {
+    case "declaration": {
+      if ((await count(session, tableExists(target))) === 0) {
+        throw new Error(
+          `${action.name} is declared in ${action.fileName} but is not in the database: ` +
+            "load its raw data (or create the empty raw table) before running the graph.",
+        );
+      }
+      return {};
+    }
+    case "view": {
+      await session.run(createSchema(target));
+      await runAll(session, action.preOps);
+      await session.run(createOrReplace("VIEW", target, queryOf(action)));
+      await runAll(session, action.postOps);
+      return {};
+    }
+    case "table": {
+      await session.run(createSchema(target));
+      await runAll(session, action.preOps);
+      await session.run(createOrReplace("TABLE", target, queryOf(action)));
+      await runAll(session, action.postOps);
+      return { rows: await count(session, countRows(target)) };
+    }
+    case "incremental":
+      return executeIncremental(session, action, options);
+    case "assertion": {
+      await session.run(createSchema(target));
+      await session.run(createOrReplace("VIEW", target, requoteAssertionLabels(queryOf(action))));
+      const failingRows = await count(
+        session,
+        `SELECT COUNT(*) AS failing FROM ${tableName(target)}`,
+      );
+      if (failingRows > 0) throw new AssertionFailedError(action, failingRows);
+      return { failingRows };
+    }
+    case "operations": {
+      await session.run(rewriteBigQueryNames(queryOf(action)));
+      return {};
+    }
+  }
+}
+
+async function executeIncremental(
+  session: SqlSession,
+  action: Action,
+  options: ExecuteOptions,
+): Promise<ActionOutcome> {
+  const target = action.target;
+  await session.run(createSchema(target));
+  const exists = (await count(session, tableExists(target))) > 0;
+  if (!exists || (options.fullRefresh && !action.protected)) {
+    await runAll(session, action.preOps);
+    await session.run(createOrReplace("TABLE", target, queryOf(action)));
+    await runAll(session, action.postOps);
+    return { rows: await count(session, countRows(target)) };
+  }
+  const rows = await session.query(tableColumns(target));
+  const columns = rows.map((row) => String(row.column_name));
+  const incrementalQuery = action.incrementalQuery ?? queryOf(action);
+  await runAll(session, action.incrementalPreOps);
+  await session.run(
+    action.uniqueKey.length > 0
+      ? mergeInto(target, incrementalQuery, action.uniqueKey, columns)
+      : insertInto(target, incrementalQuery, columns),
+  );
+  await runAll(session, action.incrementalPostOps);
+  return { rows: await count(session, countRows(target)) };
+}

@@ -1,0 +1,146 @@
+import type { Target } from "./compiled-graph.js";
+
+/**
+ * The statements the local runner wraps around compiled queries. Only names change between
+ * the BigQuery and DuckDB graphs here: the SQL inside a query is already DuckDB SQL, rendered
+ * by `includes/dialect.js` at compile time.
+ */
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `"dataset"."table"`: DuckDB has one catalog, so the BigQuery project is dropped. */
+export function tableName(target: Target): string {
+  return `${quoteIdent(target.schema)}.${quoteIdent(target.name)}`;
+}
+
+/**
+ * Rewrites BigQuery table references (`` `project.dataset.table` ``, `` `dataset.table` ``) to
+ * DuckDB's `"dataset"."table"`. String literals, quoted identifiers and comments are left alone.
+ */
+export function rewriteBigQueryNames(sql: string): string {
+  let out = "";
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i] as string;
+    const next = sql[i + 1];
+    if (ch === "'" || ch === '"') {
+      const end = closingQuote(sql, i, ch);
+      out += sql.slice(i, end);
+      i = end;
+    } else if (ch === "-" && next === "-") {
+      const end = sql.indexOf("\n", i);
+      const stop = end === -1 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (ch === "/" && next === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      const stop = end === -1 ? sql.length : end + 2;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (ch === "`") {
+      const end = sql.indexOf("`", i + 1);
+      if (end === -1) throw new Error("unterminated `quoted name` in compiled SQL");
+      const parts = sql.slice(i + 1, end).split(".");
+      out += parts.slice(-2).map(quoteIdent).join(".");
+      i = end + 1;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** DuckDB quotes double their quote character; backslashes are ordinary characters. */
+function closingQuote(sql: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return sql.length;
+}
+
+/**
+ * Core labels each rowConditions branch with the condition as a BigQuery string literal
+ * (`'a = \\'x\\'' AS failing_row_condition`, backslash escapes). DuckDB literals escape a quote
+ * by doubling it and take backslashes literally, so those labels are re-quoted. Only core's
+ * label line is touched: model SQL is already DuckDB SQL.
+ */
+export function requoteAssertionLabels(sql: string): string {
+  return sql.replace(
+    /^(\s*)'((?:[^'\\\n]|\\.)*)' AS failing_row_condition,$/gm,
+    (_line, indent: string, body: string) =>
+      `${indent}${quoteLiteral(body.replace(/\\(.)/g, "$1"))} AS failing_row_condition,`,
+  );
+}
+
+export function createSchema(target: Target): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`;
+}
+
+export function createOrReplace(kind: "TABLE" | "VIEW", target: Target, query: string): string {
+  return `CREATE OR REPLACE ${kind} ${tableName(target)} AS\n${rewriteBigQueryNames(query)}`;
+}
+
+export function tableExists(target: Target): string {
+  return `SELECT COUNT(*) AS found FROM information_schema.tables WHERE table_schema = ${quoteLiteral(target.schema)} AND table_name = ${quoteLiteral(target.name)}`;
+}
+
+export function tableColumns(target: Target): string {
+  return `SELECT column_name FROM information_schema.columns WHERE table_schema = ${quoteLiteral(target.schema)} AND table_name = ${quoteLiteral(target.name)} ORDER BY ordinal_position`;
+}
+
+export function countRows(target: Target): string {
+  return `SELECT COUNT(*) AS row_count FROM ${tableName(target)}`;
+}
+
+/**
+ * Dataform's incremental MERGE (as it runs on BigQuery): a source row whose unique key matches
+ * a target row updates every column of it; any other source row is inserted. Keys compare with
+ * `=`, so a NULL key never matches.
+ */
+export function mergeInto(
+  target: Target,
+  incrementalQuery: string,
+  uniqueKey: readonly string[],
+  columns: readonly string[],
+): string {
+  const on = uniqueKey
+    .map((key) => `dataform_target.${quoteIdent(key)} = dataform_source.${quoteIdent(key)}`)
+    .join(" AND ");
+  const set = columns
+    .map((column) => `${quoteIdent(column)} = dataform_source.${quoteIdent(column)}`)
+    .join(", ");
+  const names = columns.map(quoteIdent).join(", ");
+  const values = columns.map((column) => `dataform_source.${quoteIdent(column)}`).join(", ");
+  return [
+    `MERGE INTO ${tableName(target)} AS dataform_target`,
+    `USING (\n${rewriteBigQueryNames(incrementalQuery)}\n) AS dataform_source`,
+    `ON ${on}`,
+    `WHEN MATCHED THEN UPDATE SET ${set}`,
+    `WHEN NOT MATCHED THEN INSERT (${names}) VALUES (${values})`,
+  ].join("\n");
+}
+
+/** Incremental tables without a unique key append, like Dataform's INSERT. */
+export function insertInto(
+  target: Target,
+  incrementalQuery: string,
+  columns: readonly string[],
+): string {
+  const names = columns.map(quoteIdent).join(", ");
+  return `INSERT INTO ${tableName(target)} (${names})\nSELECT ${names} FROM (\n${rewriteBigQueryNames(incrementalQuery)}\n) AS dataform_source`;
+}

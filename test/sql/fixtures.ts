@@ -1,0 +1,118 @@
+import { type RawLine, rawTableSpec } from "../../functions/core/raw-table.js";
+import type { DuckDbWarehouse } from "../../functions/platform/local/duckdb-warehouse.js";
+
+/**
+ * Raw rows shaped as load-raw lands them: landing metadata plus the vendor's exact payload
+ * (Shopify Order objects and SendGrid events, trimmed to the fields the models read; see
+ * /work/shared/vectors for the full vendor examples these follow).
+ */
+
+export const DAY_MS = 86_400_000;
+
+export function daysAgo(days: number, now = Date.now()): string {
+  return new Date(now - days * DAY_MS).toISOString();
+}
+
+let batch = 0;
+
+function rawLine(source: string, stream: string, recordId: string, payload: unknown): RawLine {
+  batch += 1;
+  return {
+    _record_id: recordId,
+    _source: source,
+    _stream: stream,
+    _received_at: new Date().toISOString(),
+    _batch_id: `batch-${batch}`,
+    _object: `raw/${source}/${stream}/dt=2026-01-01/batch-${batch}.ndjson`,
+    payload,
+  };
+}
+
+export interface OrderFixture {
+  readonly id: string;
+  readonly email?: string | null;
+  readonly contactEmail?: string;
+  readonly createdAt: string;
+  readonly updatedAt?: string;
+  readonly totalPrice?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly countryCode?: string;
+  /** customer.email_marketing_consent */
+  readonly emailConsent?: { state: string; at: string | null };
+  /** note_attributes written by the storefront consent banner. */
+  readonly banner?: { adUserData?: string; adPersonalization?: string };
+  readonly cancelledAt?: string;
+}
+
+/** A Shopify Order payload; ids go in as JSON numbers, as Shopify sends them. */
+export function shopifyOrder(order: OrderFixture): RawLine {
+  const noteAttributes = [{ name: "gift_note", value: "none" }];
+  if (order.banner?.adUserData) {
+    noteAttributes.push({ name: "consent_ad_user_data", value: order.banner.adUserData });
+  }
+  if (order.banner?.adPersonalization) {
+    noteAttributes.push({
+      name: "consent_ad_personalization",
+      value: order.banner.adPersonalization,
+    });
+  }
+  const updatedAt = order.updatedAt ?? order.createdAt;
+  const payloadJson = `{"id": ${order.id}, ${JSON.stringify({
+    name: `#${order.id.slice(-4)}`,
+    email: order.email ?? null,
+    contact_email: order.contactEmail ?? order.email ?? null,
+    created_at: order.createdAt,
+    updated_at: updatedAt,
+    cancelled_at: order.cancelledAt ?? null,
+    test: false,
+    total_price: order.totalPrice ?? "10.00",
+    currency: "EUR",
+    financial_status: "paid",
+    note_attributes: noteAttributes,
+    billing_address: { country_code: order.countryCode ?? "DE", province_code: null },
+    customer: {
+      email: order.email ?? null,
+      first_name: order.firstName ?? null,
+      last_name: order.lastName ?? null,
+      email_marketing_consent: order.emailConsent
+        ? {
+            state: order.emailConsent.state,
+            opt_in_level: "single_opt_in",
+            consent_updated_at: order.emailConsent.at,
+          }
+        : null,
+    },
+    line_items: [{ title: "Mug", quantity: 1, price: order.totalPrice ?? "10.00" }],
+  }).slice(1)}`;
+  // The id is spliced in as a bare number: JSON.stringify cannot write an int64 above 2^53.
+  return rawLine("shopify", "orders", `${order.id}-${updatedAt}`, payloadJson);
+}
+
+export function sendgridEvent(event: {
+  id: string;
+  email: string;
+  event: string;
+  at: string;
+  asmGroupId?: number;
+}): RawLine {
+  return rawLine("sendgrid", "events", event.id, {
+    email: event.email,
+    timestamp: Math.floor(Date.parse(event.at) / 1000),
+    event: event.event,
+    sg_event_id: event.id,
+    sg_message_id: `msg-${event.id}`,
+    category: "newsletter",
+    ...(event.asmGroupId === undefined ? {} : { asm_group_id: event.asmGroupId }),
+  });
+}
+
+export async function loadRaw(
+  warehouse: DuckDbWarehouse,
+  rows: { orders?: readonly RawLine[]; events?: readonly RawLine[] },
+): Promise<void> {
+  await warehouse.insertRows(rawTableSpec("shopify", "orders"), (rows.orders ?? []) as never);
+  await warehouse.insertRows(rawTableSpec("sendgrid", "events"), (rows.events ?? []) as never);
+  await warehouse.ensureTable(rawTableSpec("shopify", "orders"));
+  await warehouse.ensureTable(rawTableSpec("sendgrid", "events"));
+}
