@@ -60,7 +60,11 @@ async function spawnOn(serverPath: string, port: number, timeoutMs: number) {
     });
   });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (child.exitCode === null && child.signalCode === null) {
+      // Hold the event loop until the exit is reported: an unref'd child's exit may never be.
+      child.ref();
+      child.kill("SIGKILL");
+    }
     await exited;
   };
   try {

@@ -11,7 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");
 
 /** Runs the fixture in its own Node process and answers it with the server pid it printed. */
-async function holdAnalyzer(mode: "wait" | "exit" | "throw") {
+async function holdAnalyzer(mode: "wait" | "exit" | "throw" | "close") {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", path.join(here, "fixtures/hold-analyzer.ts"), mode],
@@ -29,7 +29,7 @@ async function holdAnalyzer(mode: "wait" | "exit" | "throw") {
   }
   const pid = Number.parseInt(out, 10);
   if (!Number.isInteger(pid)) throw new Error(`The fixture printed no pid: ${JSON.stringify(out)}`);
-  return { child, pid, exited };
+  return { child, pid, exited, output: () => out };
 }
 
 describe("analyzer process lifecycle", () => {
@@ -92,4 +92,12 @@ describe("analyzer process lifecycle", () => {
       expect(await isGoneWithin(pid, 3_000)).toBe(true);
     },
   );
+
+  it("closes in a plain script: the server is gone and the script ends by itself, exit code 0", async () => {
+    const { pid, exited, output } = await holdAnalyzer("close");
+    const [code] = await exited;
+    expect(output()).toMatch(/^\d+\nclosed\n$/);
+    expect(code).toBe(0);
+    expect(isRunning(pid)).toBe(false);
+  });
 });
