@@ -1,0 +1,167 @@
+import type { Logger } from "../../platform/logger.js";
+import type { Clock, ObjectStore, Secrets } from "../../platform/ports.js";
+import type { HeaderBag, JsonBody, WebhookDelivery, WebhookSource } from "../../sources/types.js";
+import { headerValue } from "../../sources/types.js";
+import { quarantineObjectKey } from "../raw-table.js";
+import { parseJsonExact } from "./json-text.js";
+import { landGroups } from "./land.js";
+import { unparsedLine } from "./lines.js";
+import { sha256, sortRecords } from "./sort-records.js";
+
+/** Default cap on a webhook body; vendors send far less (SendGrid batches are ~1 MB at most). */
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** Stream under which bodies that are not JSON are quarantined, byte for byte. */
+export const UNPARSED_STREAM = "unparsed";
+
+export interface IngestDeps {
+  readonly store: ObjectStore;
+  readonly secrets: Secrets;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Sources by name (`webhookSources` from `functions/sources/registry.ts`). */
+  readonly sources: ReadonlyMap<string, WebhookSource>;
+  readonly maxBodyBytes?: number;
+}
+
+export interface IngestRequest {
+  /** Which source the endpoint serves, e.g. `shopify`. */
+  readonly source: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderBag;
+  readonly rawBody: Uint8Array;
+}
+
+export interface IngestCounts {
+  /** Records written to raw by this request. */
+  readonly accepted: number;
+  /** Records written to quarantine by this request (contract failures, unroutable records). */
+  readonly quarantined: number;
+  /** Records not written because this delivery (or an earlier copy of the record) already was. */
+  readonly duplicate: number;
+}
+
+export interface IngestResponse {
+  readonly status: number;
+  readonly body: IngestCounts | { readonly error: string };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Ingests one webhook request: size limit → signature over the raw bytes → JSON → contract per
+ * record → quarantine and raw objects written create-if-absent → 200 with counts. A 2xx is only
+ * ever answered once everything the request carried is durably in the object store.
+ */
+export async function ingestWebhook(
+  deps: IngestDeps,
+  request: IngestRequest,
+): Promise<IngestResponse> {
+  const log = deps.logger.child({ source: request.source });
+  const source = deps.sources.get(request.source);
+  if (!source) return fail(404, `unknown source "${request.source.slice(0, 40)}"`);
+  if (request.method.toUpperCase() !== "POST") return fail(405, "use POST");
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (request.rawBody.byteLength > limit) {
+    log.warn({ bytes: request.rawBody.byteLength, limit }, "webhook body too large");
+    return fail(413, `body larger than ${limit} bytes`);
+  }
+  const headers = lowerCaseHeaders(request.headers);
+  const delivery = { method: request.method, url: request.url, headers, rawBody: request.rawBody };
+  const now = deps.clock.now();
+  const verdict = source.verify(delivery, { secrets: deps.secrets, now });
+  if (!verdict.ok) {
+    const status = verdict.kind === "unconfigured" ? 503 : 401;
+    (status === 503 ? log.error.bind(log) : log.warn.bind(log))(
+      { reason: verdict.reason },
+      "webhook not verified",
+    );
+    return fail(status, verdict.reason);
+  }
+  const receivedAt = now.toISOString();
+  const body = parseBody(request.rawBody);
+  if (!body) return quarantineUnparsed(deps, log, source, delivery, now);
+
+  const extraction = source.extract(delivery, body);
+  const groups = sortRecords(source, extraction.records);
+  try {
+    const counts = await landGroups(deps.store, log, {
+      source: source.name,
+      groups,
+      now,
+      receivedAt,
+    });
+    log.info({ deliveryId: extraction.deliveryId, ...counts }, "webhook ingested");
+    return { status: 200, body: counts };
+  } catch (error) {
+    log.error(
+      { err: errorMessage(error), deliveryId: extraction.deliveryId },
+      "could not land batch",
+    );
+    return fail(503, "could not store the delivery; retry later");
+  }
+}
+
+function parseBody(rawBody: Uint8Array): JsonBody | undefined {
+  try {
+    const text = utf8.decode(rawBody);
+    return { value: parseJsonExact(text), text };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Malformed JSON is answered 400, but the bytes are kept: nothing a vendor sent is lost. */
+async function quarantineUnparsed(
+  deps: IngestDeps,
+  log: Logger,
+  source: WebhookSource,
+  delivery: WebhookDelivery,
+  now: Date,
+): Promise<IngestResponse> {
+  const reason = "body is not valid UTF-8 JSON";
+  const keep = Object.fromEntries(
+    (source.replayHeaders ?? []).flatMap((name) => {
+      const value = headerValue(delivery.headers, name.toLowerCase());
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  const batchId = sha256(delivery.rawBody).slice(0, 32);
+  const key = quarantineObjectKey(
+    source.name,
+    UNPARSED_STREAM,
+    now.toISOString().slice(0, 10),
+    batchId,
+  );
+  const line = unparsedLine({
+    reason,
+    receivedAt: now.toISOString(),
+    headers: keep,
+    rawBody: delivery.rawBody,
+  });
+  try {
+    await deps.store.put(key, `${line}\n`, { ifAbsent: true, contentType: "application/x-ndjson" });
+  } catch (error) {
+    log.error({ err: errorMessage(error) }, "could not quarantine an unparsable body");
+    return fail(503, "could not store the delivery; retry later");
+  }
+  log.warn({ key, bytes: delivery.rawBody.byteLength }, "webhook body is not JSON; quarantined");
+  return fail(400, reason);
+}
+
+function lowerCaseHeaders(headers: HeaderBag): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+function fail(status: number, error: string): IngestResponse {
+  return { status, body: { error } };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

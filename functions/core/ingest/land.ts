@@ -1,0 +1,87 @@
+import type { Logger } from "../../platform/logger.js";
+import type { ObjectStore } from "../../platform/ports.js";
+import { quarantineObjectKey, rawObjectKey } from "../raw-table.js";
+import { ndjson, quarantineLine, rawLine } from "./lines.js";
+import { batchDateOf, batchIdOf, type StreamGroup } from "./sort-records.js";
+
+const NDJSON = "application/x-ndjson";
+
+export interface LandInput {
+  readonly source: string;
+  readonly groups: readonly StreamGroup[];
+  /** Receive time: the `dt` of a group that has no valid record to date it. */
+  readonly now: Date;
+  readonly receivedAt: string;
+}
+
+export interface LandCounts {
+  readonly accepted: number;
+  readonly quarantined: number;
+  readonly duplicate: number;
+}
+
+/**
+ * Writes each stream group as two objects under one deterministic batch key, create-if-absent:
+ * quarantine first, raw last (raw's creation is what triggers the load). When an object already
+ * exists the delivery was landed before: its records count as duplicates and nothing is
+ * rewritten. Throws when a write fails, so the caller answers 5xx and the vendor retries.
+ */
+export async function landGroups(
+  store: ObjectStore,
+  log: Logger,
+  input: LandInput,
+): Promise<LandCounts> {
+  let accepted = 0;
+  let quarantined = 0;
+  let duplicate = 0;
+  for (const group of input.groups) {
+    duplicate += group.duplicates;
+    const batchId = batchIdOf(input.source, group);
+    const dt = batchDateOf(group, input.now);
+    if (group.invalid.length > 0) {
+      const key = quarantineObjectKey(input.source, group.stream, dt, batchId);
+      const lines = group.invalid.map((record) => quarantineLine(record, input.receivedAt));
+      const { created } = await store.put(key, ndjson(lines), {
+        ifAbsent: true,
+        contentType: NDJSON,
+      });
+      if (created) quarantined += group.invalid.length;
+      else duplicate += group.invalid.length;
+      for (const record of group.invalid) {
+        log.warn(
+          { stream: group.stream, batchId, recordId: record.recordId, reasons: record.reasons },
+          created ? "record quarantined" : "quarantined record already kept",
+        );
+      }
+    }
+    if (group.valid.length > 0) {
+      const key = rawObjectKey(input.source, group.stream, dt, batchId);
+      const meta = {
+        _source: input.source,
+        _stream: group.stream,
+        _received_at: input.receivedAt,
+        _batch_id: batchId,
+        _object: key,
+      };
+      const lines = group.valid.map((record) => rawLine(meta, record));
+      const { created } = await store.put(key, ndjson(lines), {
+        ifAbsent: true,
+        contentType: NDJSON,
+      });
+      if (created) accepted += group.valid.length;
+      else duplicate += group.valid.length;
+      log.info(
+        {
+          stream: group.stream,
+          batchId,
+          key,
+          records: group.valid.length,
+          recordIds: group.valid.slice(0, 20).map((r) => r.recordId),
+          landed: created,
+        },
+        created ? "batch landed" : "batch already landed; duplicate delivery",
+      );
+    }
+  }
+  return { accepted, quarantined, duplicate };
+}

@@ -1,0 +1,32 @@
+import { sendgridCatalog, sendgridSource } from "./sendgrid/index.js";
+import { shopifyCatalog, shopifySource } from "./shopify/index.js";
+import type { SourceCatalog, WebhookSource } from "./types.js";
+
+/**
+ * Every webhook source the pipeline serves. Adding a source is a folder under `sources/` and a
+ * line here; the ingest use case and the handlers never name a vendor.
+ */
+export const WEBHOOK_SOURCES: readonly WebhookSource[] = [shopifySource, sendgridSource];
+
+export const SOURCE_CATALOG: readonly SourceCatalog[] = [shopifyCatalog, sendgridCatalog];
+
+export type SourceRegistry = ReadonlyMap<string, WebhookSource>;
+
+export function createSourceRegistry(sources: readonly WebhookSource[]): SourceRegistry {
+  const registry = new Map<string, WebhookSource>();
+  for (const source of sources) {
+    if (!/^[a-z0-9_]+$/.test(source.name)) {
+      throw new Error(`source name "${source.name}" must be lower-case letters, digits or _`);
+    }
+    if (registry.has(source.name)) throw new Error(`source "${source.name}" is registered twice`);
+    registry.set(source.name, source);
+  }
+  return registry;
+}
+
+export const webhookSources: SourceRegistry = createSourceRegistry(WEBHOOK_SOURCES);
+
+/** The HTTP path a source's webhook is served on, locally and behind the ingest function. */
+export function webhookPath(source: string): string {
+  return `/webhooks/${source}`;
+}

@@ -1,0 +1,18 @@
+import type { WebhookSource } from "../types.js";
+import { eventsStream, extractSendgridDelivery } from "./extract.js";
+import {
+  SENDGRID_PUBLIC_KEY,
+  SENDGRID_PUBLIC_KEY_PREVIOUS,
+  verifySendgridDelivery,
+} from "./verify.js";
+
+export { sendgridCatalog } from "./catalog.js";
+export { generateSendgridKeyPair, signSendgridDelivery } from "./sign.js";
+
+export const sendgridSource: WebhookSource = {
+  name: "sendgrid",
+  streams: { events: eventsStream },
+  secretNames: [SENDGRID_PUBLIC_KEY, SENDGRID_PUBLIC_KEY_PREVIOUS],
+  verify: verifySendgridDelivery,
+  extract: extractSendgridDelivery,
+};

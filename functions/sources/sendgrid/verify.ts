@@ -1,0 +1,90 @@
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
+import type { Verdict, VerifyContext, WebhookDelivery } from "../types.js";
+import { headerValue } from "../types.js";
+
+/** The verification key shown under Mail Settings → Signed Event Webhook (base64 DER or PEM). */
+export const SENDGRID_PUBLIC_KEY = "SENDGRID_WEBHOOK_PUBLIC_KEY";
+/** Set while switching keys: deliveries verified by either key are accepted. */
+export const SENDGRID_PUBLIC_KEY_PREVIOUS = "SENDGRID_WEBHOOK_PUBLIC_KEY_PREVIOUS";
+
+export const SENDGRID_HEADERS = {
+  signature: "x-twilio-email-event-webhook-signature",
+  timestamp: "x-twilio-email-event-webhook-timestamp",
+} as const;
+
+/** Policy (SendGrid publishes none): a signed timestamp more than 5 minutes off is a replay. */
+export const SENDGRID_REPLAY_WINDOW_SECONDS = 300;
+
+const keys = new Map<string, KeyObject | null>();
+
+/**
+ * Parses the Mail Settings key (base64 SPKI DER, or the same in PEM armour) once per process;
+ * `undefined` when it is not an EC P-256 public key.
+ */
+export function parsePublicKey(value: string): KeyObject | undefined {
+  const cached = keys.get(value);
+  if (cached !== undefined) return cached ?? undefined;
+  let key: KeyObject | null = null;
+  try {
+    const trimmed = value.trim();
+    const parsed = trimmed.startsWith("-----BEGIN")
+      ? createPublicKey(trimmed)
+      : createPublicKey({ key: Buffer.from(trimmed, "base64"), format: "der", type: "spki" });
+    if (parsed.asymmetricKeyDetails?.namedCurve === "prime256v1") key = parsed;
+  } catch {
+    key = null;
+  }
+  keys.set(value, key);
+  return key ?? undefined;
+}
+
+/**
+ * Verifies a signed Event Webhook delivery: ECDSA P-256 / SHA-256 over the timestamp header's
+ * bytes followed by the raw body bytes, signature base64 DER. node:crypto (OpenSSL) rather than
+ * `@sendgrid/eventwebhook`: same verdicts on SendGrid's vectors, ~20× faster, and it checks the
+ * bytes received instead of a UTF-8 decoding of them (docs/decisions.md).
+ */
+export function verifySendgridDelivery(delivery: WebhookDelivery, context: VerifyContext): Verdict {
+  const configured = [SENDGRID_PUBLIC_KEY, SENDGRID_PUBLIC_KEY_PREVIOUS].flatMap((name) => {
+    const value = context.secrets.get(name);
+    return value === undefined ? [] : [{ name, value }];
+  });
+  if (configured.length === 0) {
+    return { ok: false, kind: "unconfigured", reason: `${SENDGRID_PUBLIC_KEY} is not set` };
+  }
+  const publicKeys: KeyObject[] = [];
+  for (const { name, value } of configured) {
+    const key = parsePublicKey(value);
+    if (!key) {
+      return {
+        ok: false,
+        kind: "unconfigured",
+        reason: `${name} is not a P-256 public key: paste the key from Mail Settings`,
+      };
+    }
+    publicKeys.push(key);
+  }
+  const signature = headerValue(delivery.headers, SENDGRID_HEADERS.signature)?.trim();
+  const timestamp = headerValue(delivery.headers, SENDGRID_HEADERS.timestamp)?.trim();
+  if (!signature) return { ok: false, kind: "rejected", reason: "missing_signature" };
+  if (!timestamp) return { ok: false, kind: "rejected", reason: "missing_timestamp" };
+  if (!/^\d{1,12}$/.test(timestamp)) {
+    return { ok: false, kind: "rejected", reason: "invalid_timestamp" };
+  }
+  const message = Buffer.concat([Buffer.from(timestamp, "utf8"), delivery.rawBody]);
+  const signatureBytes = Buffer.from(signature, "base64");
+  const valid = publicKeys.some((key) => {
+    try {
+      return verify("sha256", message, key, signatureBytes);
+    } catch {
+      // A malformed DER signature is a failed verification, not a crash.
+      return false;
+    }
+  });
+  if (!valid) return { ok: false, kind: "rejected", reason: "invalid_signature" };
+  const skew = Math.abs(context.now.getTime() / 1000 - Number(timestamp));
+  if (skew > SENDGRID_REPLAY_WINDOW_SECONDS) {
+    return { ok: false, kind: "rejected", reason: "timestamp_outside_replay_window" };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,21 @@
+import type { WebhookSource } from "../types.js";
+import { extractShopifyDelivery, ordersStream } from "./extract.js";
+import { SHOPIFY_SECRET, SHOPIFY_SECRET_PREVIOUS, verifyShopifyDelivery } from "./verify.js";
+
+export { shopifyCatalog } from "./catalog.js";
+export { shopifyOrderRecordId } from "./extract.js";
+export { signShopifyDelivery } from "./sign.js";
+
+export const shopifySource: WebhookSource = {
+  name: "shopify",
+  streams: { orders: ordersStream },
+  secretNames: [SHOPIFY_SECRET, SHOPIFY_SECRET_PREVIOUS],
+  replayHeaders: [
+    "X-Shopify-Topic",
+    "X-Shopify-Webhook-Id",
+    "X-Shopify-Shop-Domain",
+    "X-Shopify-API-Version",
+  ],
+  verify: verifyShopifyDelivery,
+  extract: extractShopifyDelivery,
+};
