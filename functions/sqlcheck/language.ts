@@ -149,6 +149,19 @@ export function bigQueryLanguageOptions() {
   };
 }
 
+/** BigQuery's system variables a model may read (`@@project_id`…), with their types. */
+const SYSTEM_VARIABLES: Readonly<Record<string, string>> = {
+  project_id: "TYPE_STRING",
+  dataset_id: "TYPE_STRING",
+  dataset_project_id: "TYPE_STRING",
+  current_job_id: "TYPE_STRING",
+  last_job_id: "TYPE_STRING",
+  query_label: "TYPE_STRING",
+  session_id: "TYPE_STRING",
+  time_zone: "TYPE_STRING",
+  row_count: "TYPE_INT64",
+};
+
 /** How a statement's named parameters are typed: declared ones, or inferred from use. */
 export type ParameterTypes = Readonly<Record<string, object>>;
 
@@ -160,6 +173,10 @@ export function bigQueryAnalyzerOptions(parameters: ParameterTypes = {}) {
     // BigQuery evaluates time functions in UTC unless a time zone is given.
     defaultTimezone: "UTC",
     parameterMode: "PARAMETER_NAMED",
+    systemVariables: Object.entries(SYSTEM_VARIABLES).map(([name, typeKind]) => ({
+      namePath: [name],
+      type: { typeKind },
+    })),
     queryParameters: Object.entries(parameters).map(([name, type]) => ({ name, type })),
     // Parameters not declared by the caller take the type their use implies, so a model that
     // uses `@days` checks without the runner's parameter table.

@@ -52,6 +52,7 @@ describe("checkStatements accepts BigQuery SQL", () => {
     ["DATE_SUB", "SELECT DATE_SUB(DATE(_received_at), INTERVAL 7 DAY) AS week_ago"],
     ["REGEXP_REPLACE", "SELECT REGEXP_REPLACE(_record_id, r'[^0-9]', '') AS digits"],
     ["INTERVAL arithmetic", "SELECT _received_at - INTERVAL 1 HOUR AS an_hour_before"],
+    ["a system variable", "SELECT CONCAT(@@project_id, '.', _source) AS origin"],
     ["JSON field access", "SELECT LAX_STRING(payload.customer['email']) AS email"],
     [
       "a named parameter in TIMESTAMP_SUB",
@@ -174,6 +175,11 @@ describe("checkStatements refuses what BigQuery would refuse", () => {
       /Function not found: strftime/,
     ],
     ["a :: cast", "SELECT _record_id::INT64 AS id", /Syntax error/],
+    [
+      "ZetaSQL's TYPEOF(), which BigQuery lacks",
+      "SELECT TYPEOF(_source) AS t",
+      /Function not found: TYPEOF/,
+    ],
     ["DuckDB's epoch_ms()", "SELECT epoch_ms(_received_at) AS ms", /Function not found: epoch_ms/],
     ["a JSON ->> operator", "SELECT payload->>'id' AS id", /Syntax error/],
     [
