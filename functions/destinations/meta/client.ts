@@ -1,0 +1,219 @@
+import pRetry from "p-retry";
+import type { Logger } from "../../platform/logger.js";
+import { DEFAULT_META_API_VERSION, DEFAULT_META_BASE_URL } from "./config.js";
+import {
+  GraphErrorSchema,
+  MAX_USERS_PER_REQUEST,
+  type UploadSession,
+  UsersResponseSchema,
+} from "./contracts.js";
+import { classifyMetaFailure, MetaApiError, parseRetryAfter } from "./errors.js";
+
+/**
+ * A small typed client for Meta's Custom Audience users edge over `fetch`: add = POST, remove =
+ * DELETE `/{version}/{audience_id}/users`, at most 10,000 rows per request, retried with p-retry
+ * (jittered exponential backoff, `Retry-After` honoured, permanent errors never retried).
+ * docs/decisions.md says why this is not facebook-nodejs-business-sdk.
+ */
+
+export interface MetaRetryOptions {
+  /** Retries after the first attempt (attempts = retries + 1). */
+  readonly retries: number;
+  readonly minTimeoutMs: number;
+  readonly maxTimeoutMs: number;
+  /** A `Retry-After` longer than this is not waited out in-process: the call fails as retryable. */
+  readonly maxRetryAfterMs: number;
+}
+
+export const DEFAULT_META_RETRY: MetaRetryOptions = {
+  retries: 5,
+  minTimeoutMs: 1_000,
+  maxTimeoutMs: 60_000,
+  maxRetryAfterMs: 120_000,
+};
+
+export interface MetaClientOptions {
+  readonly accessToken: string;
+  readonly apiVersion?: string;
+  readonly baseUrl?: string;
+  readonly retry?: Partial<MetaRetryOptions>;
+  /** Per-attempt timeout. */
+  readonly timeoutMs?: number;
+  readonly logger?: Logger;
+  readonly fetch?: typeof fetch;
+}
+
+export type MembershipOp = "add" | "remove";
+
+/** Ties the requests of one upload together (Meta's `session` parameter). */
+export interface UploadSessionOptions {
+  readonly sessionId: number;
+  /** Sequence number of the first request this call makes (1-based). */
+  readonly batchSeq: number;
+  /** Whether this call carries the upload's last rows. */
+  readonly lastBatch: boolean;
+  readonly estimatedTotal?: number;
+}
+
+/** What Meta answered for one request. */
+export interface MetaBatchResult {
+  readonly rows: number;
+  readonly numReceived: number;
+  readonly numInvalidEntries: number;
+  /** Refused value → reason. Hashes only, but personal data still: never log it. */
+  readonly invalidEntrySamples: Readonly<Record<string, string>>;
+  readonly sessionId: string | undefined;
+  readonly attempts: number;
+}
+
+export interface MetaAudienceClient {
+  /** Sends SHA-256 hex values under EMAIL_SHA256, split into requests of ≤ 10,000 rows. */
+  send(
+    op: MembershipOp,
+    audienceId: string,
+    hashes: readonly string[],
+    session?: UploadSessionOptions,
+  ): Promise<MetaBatchResult[]>;
+}
+
+export function createMetaClient(options: MetaClientOptions): MetaAudienceClient {
+  const retry = { ...DEFAULT_META_RETRY, ...options.retry };
+  const base = (options.baseUrl ?? DEFAULT_META_BASE_URL).replace(/\/+$/, "");
+  const version = options.apiVersion ?? DEFAULT_META_API_VERSION;
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+
+  const request = async (
+    op: MembershipOp,
+    audienceId: string,
+    hashes: readonly string[],
+    session: UploadSession | undefined,
+  ): Promise<MetaBatchResult> => {
+    const operation = `Meta ${op === "add" ? "add to" : "remove from"} audience ${audienceId}`;
+    const url = `${base}/${version}/${encodeURIComponent(audienceId)}/users`;
+    const body = new URLSearchParams({
+      payload: JSON.stringify({ schema: "EMAIL_SHA256", data: hashes }),
+    });
+    if (session) body.set("session", JSON.stringify(session));
+    let attempts = 0;
+
+    const attempt = async (): Promise<MetaBatchResult> => {
+      attempts++;
+      let response: Response;
+      try {
+        response = await doFetch(url, {
+          method: op === "add" ? "POST" : "DELETE",
+          headers: {
+            authorization: `Bearer ${options.accessToken}`,
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        const name = error instanceof Error ? error.name : "Error";
+        const detail = `network error (${name}): no answer from ${base}`;
+        throw new MetaApiError({ kind: "transient", operation, detail, attempts });
+      }
+      const json = await readJson(response);
+      if (response.ok) {
+        const parsed = UsersResponseSchema.safeParse(json);
+        if (parsed.success) {
+          return {
+            rows: hashes.length,
+            numReceived: parsed.data.num_received,
+            numInvalidEntries: parsed.data.num_invalid_entries,
+            invalidEntrySamples: parsed.data.invalid_entry_samples ?? {},
+            sessionId: parsed.data.session_id,
+            attempts,
+          };
+        }
+        const detail = `answer does not match the users edge contract (${parsed.error.issues[0]?.message ?? "unknown"})`;
+        throw new MetaApiError({
+          kind: "permanent",
+          operation,
+          status: response.status,
+          detail,
+          attempts,
+        });
+      }
+      const graph = GraphErrorSchema.safeParse(json);
+      const error = graph.success ? graph.data.error : undefined;
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), new Date());
+      throw new MetaApiError({
+        kind: classifyMetaFailure(response.status, error),
+        operation,
+        status: response.status,
+        ...(error
+          ? { code: error.code, detail: error.message }
+          : { detail: "no Graph error body" }),
+        ...(error?.error_subcode !== undefined ? { subcode: error.error_subcode } : {}),
+        ...(error?.type ? { type: error.type } : {}),
+        ...(error?.fbtrace_id ? { fbtraceId: error.fbtrace_id } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        attempts,
+      });
+    };
+
+    const waitable = (error: Error): error is MetaApiError =>
+      error instanceof MetaApiError &&
+      error.retryable &&
+      (error.retryAfterMs ?? 0) <= retry.maxRetryAfterMs;
+
+    return pRetry(attempt, {
+      retries: retry.retries,
+      minTimeout: retry.minTimeoutMs,
+      maxTimeout: retry.maxTimeoutMs,
+      factor: 2,
+      randomize: true,
+      shouldRetry: ({ error }) => waitable(error),
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        if (!waitable(error) || retriesLeft === 0) return;
+        options.logger?.warn(
+          {
+            audienceId,
+            op,
+            attempt: attempts,
+            error: error.label,
+            retryAfterMs: error.retryAfterMs,
+          },
+          "Meta call failed; retrying",
+        );
+        if (error.retryAfterMs) await sleep(error.retryAfterMs);
+      },
+    });
+  };
+
+  return {
+    async send(op, audienceId, hashes, session) {
+      const results: MetaBatchResult[] = [];
+      const chunks = Math.ceil(hashes.length / MAX_USERS_PER_REQUEST);
+      for (let i = 0; i < chunks; i++) {
+        const chunk = hashes.slice(i * MAX_USERS_PER_REQUEST, (i + 1) * MAX_USERS_PER_REQUEST);
+        const wire: UploadSession | undefined = session && {
+          session_id: session.sessionId,
+          batch_seq: session.batchSeq + i,
+          last_batch_flag: session.lastBatch && i === chunks - 1,
+          ...(session.estimatedTotal !== undefined
+            ? { estimated_num_total: session.estimatedTotal }
+            : {}),
+        };
+        results.push(await request(op, audienceId, chunk, wire));
+      }
+      return results;
+    },
+  };
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
