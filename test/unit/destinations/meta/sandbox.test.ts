@@ -21,7 +21,16 @@ interface Call {
   json?: boolean;
 }
 
-async function call(sandbox: MetaSandbox, c: Call = {}) {
+interface Answer {
+  audience_id?: string;
+  session_id?: string;
+  num_received?: number;
+  num_invalid_entries?: number;
+  invalid_entry_samples?: Record<string, string>;
+  error?: { message: string; type?: string; code: number; error_subcode?: number };
+}
+
+async function call(sandbox: MetaSandbox, c: Call = {}): Promise<{ status: number; body: Answer }> {
   const params: Record<string, string> = {};
   if (c.payload !== undefined) params.payload = JSON.stringify(c.payload);
   if (c.session !== undefined) params.session = JSON.stringify(c.session);
@@ -36,7 +45,7 @@ async function call(sandbox: MetaSandbox, c: Call = {}) {
       ? JSON.stringify({ payload: c.payload, session: c.session })
       : new URLSearchParams(params),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Answer };
 }
 
 describe("Meta sandbox", () => {
@@ -82,7 +91,7 @@ describe("Meta sandbox", () => {
     expect(answer.status).toBe(200);
     expect(answer.body.num_received).toBe(3);
     expect(answer.body.num_invalid_entries).toBe(2);
-    expect(Object.keys(answer.body.invalid_entry_samples)).toEqual([
+    expect(Object.keys(answer.body.invalid_entry_samples ?? {})).toEqual([
       "Person2@Example.com",
       hashOf(3).toUpperCase(),
     ]);
@@ -94,7 +103,7 @@ describe("Meta sandbox", () => {
     const answer = await call(sandbox, { payload: { schema: "EMAIL_SHA256", data } });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({ code: 100, type: "OAuthException" });
-    expect(answer.body.error.message).toContain("10001");
+    expect(answer.body.error?.message).toContain("10001");
     expect(sandbox.members(AUDIENCE)).toEqual([]);
   });
 
@@ -135,7 +144,7 @@ describe("Meta sandbox", () => {
     ]);
     for (const answer of answers) {
       expect(answer.status).toBe(400);
-      expect(answer.body.error.code).toBe(100);
+      expect(answer.body.error?.code).toBe(100);
     }
     expect(sandbox.members(AUDIENCE)).toEqual([]);
   });
