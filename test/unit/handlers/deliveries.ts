@@ -1,0 +1,62 @@
+import type { IngestRequest } from "../../../functions/core/ingest/ingest-webhook.js";
+import { signSendgridDelivery } from "../../../functions/sources/sendgrid/sign.js";
+import { signShopifyDelivery } from "../../../functions/sources/shopify/sign.js";
+
+export const SHOPIFY_SECRET = "shpss_test_secret";
+
+export function shopifyRequest(
+  body: string,
+  options: {
+    topic?: string;
+    webhookId?: string;
+    secret?: string;
+    headers?: Record<string, string>;
+  } = {},
+): IngestRequest {
+  return {
+    source: "shopify",
+    method: "POST",
+    url: "/webhooks/shopify",
+    headers: {
+      "X-Shopify-Topic": options.topic ?? "orders/create",
+      "X-Shopify-Webhook-Id": options.webhookId ?? "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+      "X-Shopify-Shop-Domain": "demo-shop.myshopify.com",
+      "X-Shopify-API-Version": "2024-04",
+      ...signShopifyDelivery(options.secret ?? SHOPIFY_SECRET, body),
+      ...options.headers,
+    },
+    rawBody: Buffer.from(body),
+  };
+}
+
+export function sendgridRequest(
+  privateKeyPem: string,
+  timestamp: number,
+  body: string,
+): IngestRequest {
+  return {
+    source: "sendgrid",
+    method: "POST",
+    url: "/webhooks/sendgrid",
+    headers: {
+      "content-type": "application/json",
+      ...signSendgridDelivery(privateKeyPem, timestamp, body),
+    },
+    rawBody: Buffer.from(body),
+  };
+}
+
+/** A SendGrid event with a unique id; the email is personal data that must never be logged. */
+export function sendgridEvent(
+  n: number,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    email: `person${n}@example.com`,
+    timestamp: 1772366400 + n,
+    event: "delivered",
+    sg_event_id: `evt-${n}`,
+    sg_message_id: `msg-${n}.filter0001`,
+    ...overrides,
+  };
+}
