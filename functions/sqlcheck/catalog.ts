@@ -30,7 +30,6 @@ export interface CatalogTable {
 export interface Catalog {
   readonly project: string | undefined;
   put(table: TableName, columns: readonly CatalogColumn[]): void;
-  has(table: TableName): boolean;
   tables(): readonly CatalogTable[];
 }
 
@@ -46,7 +45,6 @@ export function createCatalog(project?: string): Catalog {
       const qualified = qualify(table);
       byKey.set(tableKey(qualified), { table: qualified, columns });
     },
-    has: (table) => byKey.has(tableKey(qualify(table))),
     tables: () => [...byKey.values()],
   };
 }

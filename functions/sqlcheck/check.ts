@@ -106,7 +106,7 @@ async function checkOne(
 }
 
 /** Analyzes a SELECT; answers its output columns or the failure message. */
-export async function analyzeQuery(
+async function analyzeQuery(
   sql: string,
   analyze: Analyze,
 ): Promise<readonly CatalogColumn[] | string> {

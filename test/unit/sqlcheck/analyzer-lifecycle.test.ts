@@ -69,7 +69,10 @@ describe("analyzer process lifecycle", () => {
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);
   });
+});
 
+// Each of these runs its own Node process (about 1 s to start with tsx).
+describe("analyzer process lifecycle, in a separate Node process", () => {
   it.each(["SIGTERM", "SIGINT"] as const)(
     "kills the server when the process receives %s",
     async (signal) => {
