@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startAnalyzer, withAnalyzer } from "../../../functions/sqlcheck/analyzer.js";
 import { checkStatements } from "../../../functions/sqlcheck/check.js";
+import { spawnServer } from "../../../functions/sqlcheck/server-process.js";
 import { isGoneWithin, isRunning, serverChildren } from "./process-helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,6 +58,25 @@ describe("analyzer process lifecycle", () => {
     });
     await expect(check).rejects.toThrow(/Unknown BigQuery type "STRNG"/);
     expect(serverChildren()).toEqual([]);
+  });
+
+  it("reports a server that exits before it is ready, with its exit status", async () => {
+    await expect(spawnServer("/bin/false", { attempts: 1 })).rejects.toThrow(
+      /exited before it was ready \(code 1, signal null\)/,
+    );
+    await expect(spawnServer("/nonexistent/remote_server")).rejects.toThrow(
+      /Could not run the ZetaSQL server: .*ENOENT/,
+    );
+  });
+
+  it("removes its exit and signal handlers once every server is stopped", async () => {
+    const before = ["exit", "SIGINT", "SIGTERM"].map((e) => process.listenerCount(e));
+    const first = await startAnalyzer();
+    const second = await startAnalyzer();
+    expect(process.listenerCount("SIGTERM")).toBe((before[2] ?? 0) + 1);
+    await first.close();
+    await second.close();
+    expect(["exit", "SIGINT", "SIGTERM"].map((e) => process.listenerCount(e))).toEqual(before);
   });
 
   it("kills the server when the work given to withAnalyzer throws", async () => {
