@@ -3,7 +3,7 @@ import { join, relative, sep } from "node:path";
 import { type CompiledGraph, CompiledGraphSchema } from "./compiled-graph.js";
 import { actionsOf, CoreGraphSchema } from "./core-graph.js";
 import { decodeCompiledGraph, encodeCompileRequest } from "./core-protocol.js";
-import { loadCoreRuntime } from "./core-runtime.js";
+import { fileOfError, loadCoreRuntime } from "./core-runtime.js";
 
 export type SqlTarget = "bigquery" | "duckdb";
 
@@ -65,8 +65,10 @@ export async function compileProject(options: CompileOptions): Promise<CompiledG
     raw = decodeCompiledGraph(runtime.bundlePath, response);
   } catch (error) {
     // Core throws (rather than reporting a graph error) for project-level faults: a missing or
-    // invalid workflow_settings.yaml, a compile that timed out.
-    throw new DataformCompileError([{ fileName: guessFile(error), message: messageOf(error) }]);
+    // invalid workflow_settings.yaml, project code that never returns.
+    const file = fileOfError(error);
+    const fileName = file ? relative(projectDir, file).split(sep).join("/") : guessFile(error);
+    throw new DataformCompileError([{ fileName, message: messageOf(error) }]);
   }
   const parsed = CoreGraphSchema.safeParse(raw);
   if (!parsed.success) {

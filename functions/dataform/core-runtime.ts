@@ -28,6 +28,7 @@ type ModuleFunction = (
 ) => void;
 
 const hostRequire = createRequire(import.meta.url);
+const FILE_OF_ERROR = Symbol("unistack.dataformFile");
 const scripts = new Map<string, Script>();
 
 /** The core a project pins (its own node_modules, like the Dataform CLI), else ours. */
@@ -82,6 +83,7 @@ export function loadCoreRuntime(projectDir: string): CoreRuntime {
       );
     } catch (error) {
       cache.delete(filePath);
+      markFile(error, filePath);
       throw error;
     } finally {
       fileStack.pop();
@@ -124,11 +126,35 @@ export function loadCoreRuntime(projectDir: string): CoreRuntime {
       context.__unistackWork = work;
       try {
         return runInContext("__unistackWork()", context, { timeout: timeoutMs }) as T;
+      } catch (error) {
+        // A timeout terminates execution without running `finally` blocks: the file still on
+        // the stack is the one that never returned.
+        const current = fileStack.at(-1);
+        if (current !== undefined && current !== bundlePath) markFile(error, current);
+        fileStack.length = 0;
+        throw error;
       } finally {
         context.__unistackWork = undefined;
       }
     },
   };
+}
+
+/** Remembers the innermost project file an error came out of (first mark wins). */
+function markFile(error: unknown, filePath: string): void {
+  if (typeof error !== "object" || error === null || FILE_OF_ERROR in error) return;
+  try {
+    Object.defineProperty(error, FILE_OF_ERROR, { value: filePath });
+  } catch {
+    // A frozen error keeps no mark; the compile error then names no file.
+  }
+}
+
+/** The project file an error thrown while loading project code came from, if known. */
+export function fileOfError(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const file = (error as Record<symbol, unknown>)[FILE_OF_ERROR];
+  return typeof file === "string" ? file : undefined;
 }
 
 function moduleScript(filePath: string, source: string): Script {

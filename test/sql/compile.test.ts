@@ -1,0 +1,218 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RAW_COLUMNS } from "../../functions/core/raw-table.js";
+import { compileProject, DataformCompileError } from "../../functions/dataform/compile.js";
+import type { Action, CompiledGraph } from "../../functions/dataform/compiled-graph.js";
+import { declaredTables, rawTableSpecs } from "../../functions/dataform/declarations.js";
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+
+const MODELS = {
+  "staging.stg_shopify__orders": { type: "view", reads: ["raw.shopify_orders"] },
+  "staging.stg_sendgrid__events": { type: "view", reads: ["raw.sendgrid_events"] },
+  "staging.int_identifiers__unioned": {
+    type: "view",
+    reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
+  },
+  "staging.int_consent_events__unioned": {
+    type: "view",
+    reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
+  },
+  "staging.int_identity__email_contact_ids": {
+    type: "incremental",
+    reads: ["staging.int_identifiers__unioned"],
+  },
+  "marts.fct_orders": {
+    type: "table",
+    reads: ["staging.int_identity__email_contact_ids", "staging.stg_shopify__orders"],
+  },
+  "marts.fct_email_events": {
+    type: "table",
+    reads: ["staging.int_identity__email_contact_ids", "staging.stg_sendgrid__events"],
+  },
+  "marts.dim_contacts": {
+    type: "table",
+    reads: [
+      "marts.fct_orders",
+      "staging.int_consent_events__unioned",
+      "staging.int_identifiers__unioned",
+      "staging.int_identity__email_contact_ids",
+      "staging.stg_shopify__orders",
+    ],
+  },
+  "marts.seg_recent_purchasers": { type: "table", reads: ["marts.dim_contacts"] },
+} as const;
+
+function byName(graph: CompiledGraph, name: string): Action {
+  const action = graph.actions.find((a) => a.name === name);
+  if (!action) throw new Error(`no action ${name}`);
+  return action;
+}
+
+let bigquery: CompiledGraph;
+let duckdb: CompiledGraph;
+beforeAll(async () => {
+  bigquery = await compileProject({ projectDir: repoRoot, target: "bigquery" });
+  duckdb = await compileProject({ projectDir: repoRoot, target: "duckdb" });
+  console.info(`compiled: bigquery ${bigquery.compileMs} ms, duckdb ${duckdb.compileMs} ms`);
+});
+
+describe("compiling the Dataform project in-process", () => {
+  it("builds the same graph of models for BigQuery and DuckDB from one set of SQLX files", () => {
+    for (const graph of [bigquery, duckdb]) {
+      const models = graph.actions.filter(
+        (a) => a.type !== "assertion" && a.type !== "declaration",
+      );
+      expect(
+        Object.fromEntries(
+          models.map((a) => [
+            a.name,
+            {
+              type: a.type,
+              reads: a.dependencyTargets.map((t) => `${t.schema}.${t.name}`).sort(),
+            },
+          ]),
+        ),
+      ).toEqual(MODELS);
+      expect(
+        graph.actions
+          .filter((a) => a.type === "declaration")
+          .map((a) => a.name)
+          .sort(),
+      ).toEqual(["raw.sendgrid_events", "raw.shopify_orders"]);
+    }
+    expect(duckdb.actions.map((a) => a.name)).toEqual(bigquery.actions.map((a) => a.name));
+  });
+
+  it("renders engine-specific SQL through the dialect include, per target", () => {
+    const bq = byName(bigquery, "staging.stg_shopify__orders").query ?? "";
+    const duck = byName(duckdb, "staging.stg_shopify__orders").query ?? "";
+    expect(bq).toContain("JSON_VALUE(payload, '$.id')");
+    expect(bq).toContain("SAFE_CAST(JSON_VALUE(payload, '$.total_price') AS NUMERIC)");
+    expect(duck).toContain("json_extract_string(payload, '$.id')");
+    expect(duck).toContain(
+      "TRY_CAST(json_extract_string(payload, '$.total_price') AS DECIMAL(38, 9))",
+    );
+    expect(byName(bigquery, "staging.stg_sendgrid__events").query).toContain("TIMESTAMP_SECONDS(");
+    expect(byName(duckdb, "staging.stg_sendgrid__events").query).toContain("to_timestamp(");
+    expect(bigquery.projectConfig.vars.target).toBe("bigquery");
+    expect(duckdb.projectConfig.vars.target).toBe("duckdb");
+  });
+
+  it("documents every model and checks it with inline assertions in the assertions dataset", () => {
+    const models = bigquery.actions.filter(
+      (a) => a.type !== "assertion" && a.type !== "declaration",
+    );
+    for (const model of models) {
+      expect(model.description, model.name).toBeTruthy();
+      expect(model.columns.length, model.name).toBeGreaterThan(2);
+      const checks = bigquery.actions.filter(
+        (a) => a.type === "assertion" && a.parentAction?.name === model.target.name,
+      );
+      expect(
+        checks.map((a) => a.target.schema),
+        model.name,
+      ).toContain("assertions");
+      expect(checks.every((a) => a.fileName === model.fileName)).toBe(true);
+    }
+  });
+
+  it("assigns contact ids in a protected incremental table merged on email", () => {
+    const ids = byName(duckdb, "staging.int_identity__email_contact_ids");
+    expect(ids.uniqueKey).toEqual(["email"]);
+    expect(ids.protected).toBe(true);
+    expect(ids.query).not.toContain("known_emails");
+    expect(ids.incrementalQuery).toContain(
+      "LEFT JOIN `unistack-dev.staging.int_identity__email_contact_ids` AS known_emails",
+    );
+  });
+
+  it("applies compile var overrides over workflow_settings.yaml", async () => {
+    const graph = await compileProject({
+      projectDir: repoRoot,
+      target: "bigquery",
+      vars: { recent_purchase_days: "7" },
+      defaultProject: "acme-marketing",
+    });
+    const segment = byName(graph, "marts.seg_recent_purchasers");
+    expect(segment.query).toContain("TIMESTAMP_SUB(CURRENT_TIMESTAMP, INTERVAL 7 DAY)");
+    expect(segment.query).toContain("`acme-marketing.marts.dim_contacts`");
+    expect(graph.projectConfig.vars.raw_dataset).toBe("raw");
+  });
+
+  it("lists the raw tables the graph reads with RAW_COLUMNS as their columns", () => {
+    const declared = declaredTables(bigquery);
+    expect(declared.map((d) => d.columns)).toEqual([RAW_COLUMNS, RAW_COLUMNS]);
+    expect(
+      rawTableSpecs(bigquery)
+        .map((s) => `${s.dataset}.${s.table}`)
+        .sort(),
+    ).toEqual(["raw.sendgrid_events", "raw.shopify_orders"]);
+  });
+});
+
+describe("compile errors", () => {
+  let projectDir: string;
+  beforeAll(() => {
+    projectDir = mkdtempSync(join(tmpdir(), "unistack-dataform-"));
+    cpSync(join(repoRoot, "workflow_settings.yaml"), join(projectDir, "workflow_settings.yaml"));
+    cpSync(join(repoRoot, "includes"), join(projectDir, "includes"), { recursive: true });
+    cpSync(join(repoRoot, "definitions"), join(projectDir, "definitions"), { recursive: true });
+  });
+  afterAll(() => rmSync(projectDir, { recursive: true, force: true }));
+
+  async function compileWith(
+    file: string,
+    contents: string,
+    timeoutMs?: number,
+  ): Promise<DataformCompileError> {
+    const path = join(projectDir, file);
+    writeFileSync(path, contents);
+    try {
+      await compileProject({ projectDir, target: "duckdb", ...(timeoutMs ? { timeoutMs } : {}) });
+    } catch (error) {
+      if (error instanceof DataformCompileError) return error;
+      throw error;
+    } finally {
+      rmSync(path);
+    }
+    throw new Error("the broken project compiled");
+  }
+
+  it("names the .sqlx file whose config block is not valid JavaScript", async () => {
+    const error = await compileWith(
+      "definitions/marts/broken_model.sqlx",
+      'config { type: "table", description: "unclosed }\nSELECT 1 AS one\n',
+    );
+    expect(error.problems.map((p) => p.fileName)).toEqual(["definitions/marts/broken_model.sqlx"]);
+    expect(error.message).toContain("definitions/marts/broken_model.sqlx");
+  });
+
+  it("names the .sqlx file that references a table the project does not define", async () => {
+    const error = await compileWith(
+      "definitions/marts/orphan_model.sqlx",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: SQLX source, not a JS template
+      'config { type: "view" }\nSELECT * FROM ${ref("no_such_table")}\n',
+    );
+    expect(error.problems[0]?.fileName).toBe("definitions/marts/orphan_model.sqlx");
+    expect(error.message).toMatch(/no_such_table/);
+  });
+
+  it("names the file when a dialect helper rejects its input", async () => {
+    const error = await compileWith(
+      "definitions/marts/bad_path.sqlx",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: SQLX source, not a JS template
+      'config { type: "view" }\nSELECT ${dialect.jsonString("payload", "id\' OR 1=1")} AS x\n',
+    );
+    expect(error.problems[0]?.fileName).toBe("definitions/marts/bad_path.sqlx");
+    expect(error.message).toContain("unsupported JSON path");
+  });
+
+  it("stops a compile whose project code never returns", async () => {
+    const error = await compileWith("definitions/marts/endless.js", "while (true) {}\n", 500);
+    expect(error.problems[0]?.fileName).toBe("definitions/marts/endless.js");
+    expect(error.message).toMatch(/timed out/);
+  });
+});

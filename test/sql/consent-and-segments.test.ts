@@ -1,0 +1,215 @@
+import { resolve } from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { compileProject } from "../../functions/dataform/compile.js";
+import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
+import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
+import {
+  createDuckDbWarehouse,
+  type DuckDbWarehouse,
+} from "../../functions/platform/local/duckdb-warehouse.js";
+import { daysAgo, loadRaw, sendgridEvent, shopifyOrder } from "./fixtures.js";
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+const NOW = Date.now();
+
+let graph: CompiledGraph;
+let warehouse: DuckDbWarehouse;
+beforeAll(async () => {
+  graph = await compileProject({ projectDir: repoRoot, target: "duckdb" });
+});
+beforeEach(async () => {
+  warehouse = await createDuckDbWarehouse({ path: ":memory:" });
+});
+afterEach(async () => {
+  await warehouse.close();
+});
+
+const CONSENT = `
+  SELECT email,
+    consent_email_marketing AS email_marketing, consent_email_marketing_source AS email_marketing_source,
+    consent_email_marketing_at AS email_marketing_at,
+    consent_ad_user_data AS ad_user_data, consent_ad_user_data_source AS ad_user_data_source,
+    consent_ad_personalization AS ad_personalization, consent_ad_personalization_source AS ad_personalization_source
+  FROM marts.dim_contacts ORDER BY email`;
+
+describe("consent per purpose", () => {
+  it("lets the latest decision win, whichever source it comes from", async () => {
+    await loadRaw(warehouse, {
+      orders: [
+        // Subscribed at checkout, then unsubscribed through a SendGrid link.
+        shopifyOrder({
+          id: "5001",
+          email: "alice@example.com",
+          createdAt: daysAgo(10, NOW),
+          emailConsent: { state: "subscribed", at: daysAgo(10, NOW) },
+        }),
+        // Unsubscribed by email long ago, subscribed again at a later checkout.
+        shopifyOrder({
+          id: "5002",
+          email: "bob@example.com",
+          createdAt: daysAgo(5, NOW),
+          emailConsent: { state: "subscribed", at: null },
+          banner: { adUserData: "granted", adPersonalization: "denied" },
+        }),
+      ],
+      events: [
+        sendgridEvent({
+          id: "ev-a",
+          email: "alice@example.com",
+          event: "unsubscribe",
+          at: daysAgo(2, NOW),
+        }),
+        sendgridEvent({
+          id: "ev-b",
+          email: "bob@example.com",
+          event: "spamreport",
+          at: daysAgo(30, NOW),
+        }),
+      ],
+    });
+    await runDuckDbGraph(warehouse, graph);
+
+    expect(await warehouse.query(CONSENT)).toEqual([
+      {
+        email: "alice@example.com",
+        email_marketing: false,
+        email_marketing_source: "sendgrid",
+        email_marketing_at: new Date(Math.floor((NOW - 2 * 86_400_000) / 1000) * 1000),
+        ad_user_data: false,
+        ad_user_data_source: null,
+        ad_personalization: false,
+        ad_personalization_source: null,
+      },
+      {
+        email: "bob@example.com",
+        email_marketing: true,
+        email_marketing_source: "shopify",
+        // No consent_updated_at: the order's updated_at is the decision time.
+        email_marketing_at: new Date(daysAgo(5, NOW)),
+        ad_user_data: true,
+        ad_user_data_source: "shopify",
+        ad_personalization: false,
+        ad_personalization_source: "shopify",
+      },
+    ]);
+  });
+
+  it("never assumes consent: no decision, pending opt-in and unknown banner values stay false", async () => {
+    await loadRaw(warehouse, {
+      orders: [
+        shopifyOrder({ id: "5101", email: "carol@example.com", createdAt: daysAgo(3, NOW) }),
+        shopifyOrder({
+          id: "5102",
+          email: "dan@example.com",
+          createdAt: daysAgo(3, NOW),
+          emailConsent: { state: "pending", at: daysAgo(3, NOW) },
+          banner: { adUserData: "yes", adPersonalization: "maybe" },
+        }),
+      ],
+    });
+    await runDuckDbGraph(warehouse, graph);
+    const rows = await warehouse.query(CONSENT);
+    expect(rows.map((r) => [r.email_marketing, r.ad_user_data, r.ad_personalization])).toEqual([
+      [false, false, false],
+      [false, false, false],
+    ]);
+    expect(rows.every((r) => r.email_marketing_source === null)).toBe(true);
+  });
+
+  it("grants email marketing again on a SendGrid group resubscribe after an unsubscribe", async () => {
+    await loadRaw(warehouse, {
+      events: [
+        sendgridEvent({
+          id: "ev-1",
+          email: "erin@example.com",
+          event: "group_unsubscribe",
+          at: daysAgo(9, NOW),
+          asmGroupId: 10,
+        }),
+        sendgridEvent({
+          id: "ev-2",
+          email: "erin@example.com",
+          event: "group_resubscribe",
+          at: daysAgo(4, NOW),
+          asmGroupId: 10,
+        }),
+      ],
+    });
+    await runDuckDbGraph(warehouse, graph);
+    expect(await warehouse.query(CONSENT)).toMatchObject([
+      { email: "erin@example.com", email_marketing: true, email_marketing_source: "sendgrid" },
+    ]);
+  });
+});
+
+describe("seg_recent_purchasers", () => {
+  it("holds exactly the contacts who bought recently, with their consent flags", async () => {
+    await loadRaw(warehouse, {
+      orders: [
+        shopifyOrder({
+          id: "6001",
+          email: "recent@example.com",
+          createdAt: daysAgo(3, NOW),
+          banner: { adUserData: "granted", adPersonalization: "granted" },
+        }),
+        shopifyOrder({ id: "6002", email: "recent@example.com", createdAt: daysAgo(60, NOW) }),
+        shopifyOrder({
+          id: "6003",
+          email: "lapsed@example.com",
+          createdAt: daysAgo(45, NOW),
+          emailConsent: { state: "subscribed", at: daysAgo(45, NOW) },
+        }),
+        shopifyOrder({
+          id: "6004",
+          email: "cancelled@example.com",
+          createdAt: daysAgo(2, NOW),
+          cancelledAt: daysAgo(1, NOW),
+        }),
+        shopifyOrder({ id: "6005", email: "test@test.com", createdAt: daysAgo(1, NOW) }),
+      ],
+      events: [
+        sendgridEvent({
+          id: "ev-6",
+          email: "reader@example.com",
+          event: "open",
+          at: daysAgo(1, NOW),
+        }),
+      ],
+    });
+    await runDuckDbGraph(warehouse, graph);
+
+    const contactId = (
+      await warehouse.query(
+        "SELECT contact_id FROM marts.dim_contacts WHERE email = 'recent@example.com'",
+      )
+    )[0]?.contact_id;
+    expect(await warehouse.query("SELECT * FROM marts.seg_recent_purchasers")).toEqual([
+      {
+        contact_id: contactId,
+        email: "recent@example.com",
+        consent_email_marketing: false,
+        consent_ad_user_data: true,
+        consent_ad_personalization: true,
+        last_order_at: new Date(daysAgo(3, NOW)),
+        orders_count: 2,
+      },
+    ]);
+  });
+
+  it("keeps the column contract activation reads", async () => {
+    await loadRaw(warehouse, {});
+    await runDuckDbGraph(warehouse, graph);
+    const columns = await warehouse.query(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'seg_recent_purchasers' ORDER BY ordinal_position",
+    );
+    expect(columns.map((c) => `${c.column_name} ${c.data_type}`)).toEqual([
+      "contact_id VARCHAR",
+      "email VARCHAR",
+      "consent_email_marketing BOOLEAN",
+      "consent_ad_user_data BOOLEAN",
+      "consent_ad_personalization BOOLEAN",
+      "last_order_at TIMESTAMP WITH TIME ZONE",
+      "orders_count BIGINT",
+    ]);
+  });
+});
