@@ -66,11 +66,9 @@ export function loadCoreRuntime(projectDir: string): CoreRuntime {
   const cache = new Map<string, { exports: unknown }>();
   let compiler: DataformCore["compiler"] | undefined;
 
-  const evaluate = (filePath: string, source: string, builtins: readonly string[]) => {
+  const evaluate = (filePath: string, script: Script, builtins: readonly string[]) => {
     const module = newModule();
     cache.set(filePath, module);
-    const script =
-      filePath === bundlePath ? bundleScript(filePath, source) : moduleScript(filePath, source);
     const fn = script.runInContext(context) as ModuleFunction;
     fileStack.push(filePath);
     try {
@@ -108,12 +106,11 @@ export function loadCoreRuntime(projectDir: string): CoreRuntime {
       }
       if (!compiler) throw new Error("@dataform/core is not loaded yet");
       // Project code gets `path` only, as in the Dataform CLI.
-      return evaluate(filePath, compiler(text, filePath), ["path"]);
+      return evaluate(filePath, moduleScript(filePath, compiler(text, filePath)), ["path"]);
     };
 
-  const source = readFileSync(bundlePath, "utf8");
   // Core reads `fs` through its bundled protobufjs only; project files never get it.
-  const core = evaluate(bundlePath, source, ["fs"]) as DataformCore;
+  const core = evaluate(bundlePath, bundleScript(bundlePath), ["fs"]) as DataformCore;
   compiler = core.compiler;
   if (typeof core.main !== "function" || typeof core.compiler !== "function") {
     throw new Error(`${bundlePath} is not a @dataform/core v3 bundle (no main/compiler export)`);
@@ -164,10 +161,10 @@ function moduleScript(filePath: string, source: string): Script {
 }
 
 /** The core bundle is 0.8 MB: parse it once per process, evaluate it once per compile. */
-function bundleScript(filePath: string, source: string): Script {
+function bundleScript(filePath: string): Script {
   const cached = scripts.get(filePath);
   if (cached) return cached;
-  const script = moduleScript(filePath, source);
+  const script = moduleScript(filePath, readFileSync(filePath, "utf8"));
   scripts.set(filePath, script);
   return script;
 }
