@@ -210,6 +210,19 @@ describe("compile errors", () => {
     expect(error.message).toContain("unsupported JSON path");
   });
 
+  it("names workflow_settings.yaml when a project has none", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "unistack-empty-"));
+    try {
+      const error = await compileProject({ projectDir: empty, target: "bigquery" }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DataformCompileError);
+      expect((error as DataformCompileError).problems[0]?.fileName).toBe("workflow_settings.yaml");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it("stops a compile whose project code never returns", async () => {
     const error = await compileWith("definitions/marts/endless.js", "while (true) {}\n", 500);
     expect(error.problems[0]?.fileName).toBe("definitions/marts/endless.js");
