@@ -1,0 +1,118 @@
+import type { ColumnSpec, TableSpec } from "../platform/ports.js";
+
+/**
+ * The sync log in the warehouse (`ops` dataset), shared by every destination. Analysts read it
+ * to see what was sent, accepted and rejected; the planner reads `sync_members` as the last
+ * synced snapshot. docs/destinations.md shows the queries.
+ */
+
+export const OPS_DATASET = "ops";
+
+const col = (
+  name: string,
+  type: ColumnSpec["type"],
+  description: string,
+  mode: ColumnSpec["mode"] = "NULLABLE",
+): ColumnSpec => ({ name, type, mode, description });
+
+export const SYNC_MEMBERS: TableSpec = {
+  dataset: OPS_DATASET,
+  table: "sync_members",
+  description:
+    "What each destination holds according to us: one row per (sync, contact, identifier) accepted by the destination. Changes only on acceptance.",
+  clusterBy: ["sync_id"],
+  columns: [
+    col("sync_id", "STRING", "Sync the membership belongs to.", "REQUIRED"),
+    col("contact_id", "STRING", "Contact the identifier was sent for.", "REQUIRED"),
+    col("identifier_type", "STRING", "Destination match key, e.g. EMAIL_SHA256.", "REQUIRED"),
+    col("identifier_hash", "STRING", "SHA-256 hex of the normalized identifier.", "REQUIRED"),
+    col("added_at", "TIMESTAMP", "When the destination accepted the add.", "REQUIRED"),
+    col("run_id", "STRING", "Run whose batch added it."),
+  ],
+};
+
+export const SYNC_RUNS: TableSpec = {
+  dataset: OPS_DATASET,
+  table: "sync_runs",
+  description:
+    "One row per planned sync run (append-only): the diff it planned. Completion is read from sync_batches.",
+  partitionBy: "started_at",
+  clusterBy: ["sync_id"],
+  columns: [
+    col("run_id", "STRING", "Run id.", "REQUIRED"),
+    col("sync_id", "STRING", "Sync id.", "REQUIRED"),
+    col("destination", "STRING", "Destination, e.g. meta.", "REQUIRED"),
+    col("audience_id", "STRING", "Destination audience id."),
+    col("segment", "STRING", "Segment table read, dataset.table."),
+    col("segment_rows", "INT64", "Rows read from the segment."),
+    col("eligible_contacts", "INT64", "Contacts with every required consent and a usable email."),
+    col("target_identifiers", "INT64", "Identifiers the destination should hold after the run."),
+    col("planned_adds", "INT64", "Identifiers planned to be added."),
+    col("planned_removes", "INT64", "Identifiers planned to be removed."),
+    col("unchanged", "INT64", "Identifiers already held and still wanted."),
+    col("batches", "INT64", "Batches published (adds and removes)."),
+    col("skipped_no_consent", "INT64", "Segment rows without every required consent."),
+    col("skipped_no_email", "INT64", "Consented segment rows without an email."),
+    col("invalid_identifiers", "INT64", "Consented rows whose email cannot be normalized."),
+    col("started_at", "TIMESTAMP", "When planning started.", "REQUIRED"),
+    col("recorded_at", "TIMESTAMP", "When this row was written.", "REQUIRED"),
+    col(
+      "status",
+      "STRING",
+      "planned | no_changes | skipped_in_flight | publish_failed.",
+      "REQUIRED",
+    ),
+  ],
+};
+
+export const SYNC_BATCHES: TableSpec = {
+  dataset: OPS_DATASET,
+  table: "sync_batches",
+  description:
+    "One row per attempt outcome of a batch (append-only). Terminal statuses: succeeded, partial, failed; retrying rows are transient attempts.",
+  partitionBy: "recorded_at",
+  clusterBy: ["sync_id", "run_id"],
+  columns: [
+    col("run_id", "STRING", "Run id.", "REQUIRED"),
+    col("sync_id", "STRING", "Sync id.", "REQUIRED"),
+    col("op", "STRING", "add | remove.", "REQUIRED"),
+    col("batch", "INT64", "1-based batch number within the run and op.", "REQUIRED"),
+    col("message_id", "STRING", "Pub/Sub message that carried the pointer."),
+    col("object_key", "STRING", "Batch object in the store."),
+    col("sent", "INT64", "Rows sent to the destination."),
+    col("received", "INT64", "Rows the destination says it received (num_received)."),
+    col("accepted", "INT64", "Rows recorded as accepted."),
+    col("invalid", "INT64", "Rows the destination refused (num_invalid_entries)."),
+    col("attempts", "INT64", "HTTP attempts made in this delivery."),
+    col("status", "STRING", "succeeded | partial | failed | retrying.", "REQUIRED"),
+    col("error_code", "STRING", "Stable label, e.g. meta_100_1713230, http_429, network."),
+    col("error", "STRING", "What went wrong and what to do (never personal data)."),
+    col("recorded_at", "TIMESTAMP", "When this row was written.", "REQUIRED"),
+  ],
+};
+
+export const SYNC_REJECTIONS: TableSpec = {
+  dataset: OPS_DATASET,
+  table: "sync_rejections",
+  description:
+    "Contacts whose change was not accepted in a run. They stay in the next run's diff until accepted.",
+  partitionBy: "recorded_at",
+  clusterBy: ["sync_id", "run_id"],
+  columns: [
+    col("run_id", "STRING", "Run id.", "REQUIRED"),
+    col("sync_id", "STRING", "Sync id.", "REQUIRED"),
+    col("contact_id", "STRING", "Contact whose change was rejected.", "REQUIRED"),
+    col("op", "STRING", "add | remove.", "REQUIRED"),
+    col("batch", "INT64", "Batch number; NULL when rejected while planning."),
+    col("stage", "STRING", "plan | send.", "REQUIRED"),
+    col("reason", "STRING", "Why, e.g. invalid_email, meta_100_1713230.", "REQUIRED"),
+    col("recorded_at", "TIMESTAMP", "When this row was written.", "REQUIRED"),
+  ],
+};
+
+export const SYNC_TABLES: readonly TableSpec[] = [
+  SYNC_MEMBERS,
+  SYNC_RUNS,
+  SYNC_BATCHES,
+  SYNC_REJECTIONS,
+];

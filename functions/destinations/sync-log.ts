@@ -1,0 +1,122 @@
+import type { Warehouse } from "../platform/ports.js";
+import { SYNC_BATCHES, SYNC_REJECTIONS, SYNC_RUNS } from "./ops-tables.js";
+
+/** Typed appends to the sync log (`ops.sync_runs`, `ops.sync_batches`, `ops.sync_rejections`). */
+
+export interface SyncRunRecord {
+  readonly runId: string;
+  readonly syncId: string;
+  readonly destination: string;
+  readonly audienceId: string;
+  readonly segment: string;
+  readonly segmentRows: number;
+  readonly eligibleContacts: number;
+  readonly targetIdentifiers: number;
+  readonly plannedAdds: number;
+  readonly plannedRemoves: number;
+  readonly unchanged: number;
+  readonly batches: number;
+  readonly skippedNoConsent: number;
+  readonly skippedNoEmail: number;
+  readonly invalidIdentifiers: number;
+  readonly startedAt: Date;
+  readonly recordedAt: Date;
+  readonly status: "planned" | "no_changes" | "skipped_in_flight" | "publish_failed";
+}
+
+export function recordRun(warehouse: Warehouse, run: SyncRunRecord): Promise<void> {
+  return warehouse.insertRows(SYNC_RUNS, [
+    {
+      run_id: run.runId,
+      sync_id: run.syncId,
+      destination: run.destination,
+      audience_id: run.audienceId,
+      segment: run.segment,
+      segment_rows: run.segmentRows,
+      eligible_contacts: run.eligibleContacts,
+      target_identifiers: run.targetIdentifiers,
+      planned_adds: run.plannedAdds,
+      planned_removes: run.plannedRemoves,
+      unchanged: run.unchanged,
+      batches: run.batches,
+      skipped_no_consent: run.skippedNoConsent,
+      skipped_no_email: run.skippedNoEmail,
+      invalid_identifiers: run.invalidIdentifiers,
+      started_at: run.startedAt,
+      recorded_at: run.recordedAt,
+      status: run.status,
+    },
+  ]);
+}
+
+export interface SyncBatchRecord {
+  readonly runId: string;
+  readonly syncId: string;
+  readonly op: "add" | "remove";
+  readonly batch: number;
+  readonly messageId: string;
+  readonly objectKey: string;
+  readonly sent: number;
+  readonly received: number | null;
+  readonly accepted: number;
+  readonly invalid: number | null;
+  readonly attempts: number;
+  readonly status: "succeeded" | "partial" | "failed" | "retrying";
+  readonly errorCode: string | null;
+  readonly error: string | null;
+  readonly recordedAt: Date;
+}
+
+export function recordBatch(warehouse: Warehouse, batch: SyncBatchRecord): Promise<void> {
+  return warehouse.insertRows(SYNC_BATCHES, [
+    {
+      run_id: batch.runId,
+      sync_id: batch.syncId,
+      op: batch.op,
+      batch: batch.batch,
+      message_id: batch.messageId,
+      object_key: batch.objectKey,
+      sent: batch.sent,
+      received: batch.received,
+      accepted: batch.accepted,
+      invalid: batch.invalid,
+      attempts: batch.attempts,
+      status: batch.status,
+      error_code: batch.errorCode,
+      error: batch.error,
+      recorded_at: batch.recordedAt,
+    },
+  ]);
+}
+
+export interface SyncRejectionRecord {
+  readonly contactId: string;
+  readonly reason: string;
+}
+
+export function recordRejections(
+  warehouse: Warehouse,
+  context: {
+    runId: string;
+    syncId: string;
+    op: "add" | "remove";
+    batch: number | null;
+    stage: "plan" | "send";
+    at: Date;
+  },
+  rejections: readonly SyncRejectionRecord[],
+): Promise<void> {
+  return warehouse.insertRows(
+    SYNC_REJECTIONS,
+    rejections.map((r) => ({
+      run_id: context.runId,
+      sync_id: context.syncId,
+      contact_id: r.contactId,
+      op: context.op,
+      batch: context.batch,
+      stage: context.stage,
+      reason: r.reason,
+      recorded_at: context.at,
+    })),
+  );
+}
