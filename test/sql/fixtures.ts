@@ -111,8 +111,10 @@ export async function loadRaw(
   warehouse: DuckDbWarehouse,
   rows: { orders?: readonly RawLine[]; events?: readonly RawLine[] },
 ): Promise<void> {
-  await warehouse.insertRows(rawTableSpec("shopify", "orders"), (rows.orders ?? []) as never);
-  await warehouse.insertRows(rawTableSpec("sendgrid", "events"), (rows.events ?? []) as never);
+  const asRows = (lines: readonly RawLine[] = []) => lines.map((line) => ({ ...line }));
+  // ensureTable first: a source without rows still has its (empty) raw table.
   await warehouse.ensureTable(rawTableSpec("shopify", "orders"));
   await warehouse.ensureTable(rawTableSpec("sendgrid", "events"));
+  await warehouse.insertRows(rawTableSpec("shopify", "orders"), asRows(rows.orders));
+  await warehouse.insertRows(rawTableSpec("sendgrid", "events"), asRows(rows.events));
 }
