@@ -28,6 +28,8 @@ locals {
     UNISTACK_LAKE_BUCKET = local.lake_bucket_name
     UNISTACK_BQ_LOCATION = var.bq_location
     LOG_LEVEL            = var.log_level
+    # Not read by the code: a new value forces a new revision, so secrets are re-read.
+    UNISTACK_SECRET_ROLLOUT = var.secret_rollout
   }
 }
 

@@ -156,6 +156,12 @@ variable "shopify_secret_rotation_in_progress" {
   default     = false
 }
 
+variable "secret_rollout" {
+  description = "Change it (e.g. to a date) after adding a secret version: every function rolls to a new revision, whose instances read the `latest` versions (Cloud Run resolves `latest` when an instance starts)."
+  type        = string
+  default     = "initial"
+}
+
 variable "meta_audience_id" {
   description = "META_AUDIENCE_ID: the Meta custom audience activate-meta syncs."
   type        = string
