@@ -1,7 +1,14 @@
+import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { checkSqlCommand } from "./commands/check-sql.js";
 import { compileCommand } from "./commands/compile.js";
+import { sqlCommand } from "./commands/sql.js";
+import { runDemo } from "./demo/run-demo.js";
+import { formatMs } from "./demo/stage-runner.js";
+import { formatSummary } from "./demo/summary.js";
 import { defaultProjectDir } from "./project-dir.js";
+
+const DEFAULT_DIR = ".unistack";
 
 const program = new Command()
   .name("unistack")
@@ -34,10 +41,54 @@ program
     process.exitCode = await checkSqlCommand({ projectDir: opts.project });
   });
 
-export function positiveInt(value: string): number {
+program
+  .command("demo")
+  .description("run the whole pipeline locally on synthetic data (no cloud account, no network)")
+  .option("--contacts <n>", "people in the synthetic data set", positiveInt, 3000)
+  .option("--seed <n>", "seed of the synthetic data", positiveInt, 42)
+  .option("--dir <dir>", "where the lake, the DuckDB file and the sandbox state live", DEFAULT_DIR)
+  .option("--fresh", "forget previous runs and start from nothing", false)
+  .option("--concurrency <n>", "concurrent webhook requests", positiveInt, 16)
+  .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
+  .action(async (opts: DemoFlags) => {
+    const result = await runDemo(
+      {
+        dir: opts.dir,
+        contacts: opts.contacts,
+        seed: opts.seed,
+        fresh: opts.fresh,
+        concurrency: opts.concurrency,
+        projectDir: opts.project,
+      },
+      { interactive: true },
+    );
+    console.log(formatSummary(result.summary));
+    console.log(`\nTotal ${formatMs(result.totalMs)}.`);
+  });
+
+program
+  .command("sql")
+  .description("run one SQL query (DuckDB dialect) on the local warehouse the demo built")
+  .argument("<query>", 'the query, e.g. "SELECT COUNT(*) FROM marts.dim_contacts"')
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .action(async (query: string, opts: { dir: string }) => {
+    process.exitCode = await sqlCommand(query, { warehouse: join(opts.dir, "warehouse.duckdb") });
+  });
+
+interface DemoFlags {
+  contacts: number;
+  seed: number;
+  dir: string;
+  fresh: boolean;
+  concurrency: number;
+  project: string;
+}
+
+function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
+  if (!Number.isInteger(n) || n <= 0) {
     throw new InvalidArgumentError("expected a positive whole number");
+  }
   return n;
 }
 

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { ACTIVATE_META_TOPIC } from "../../core/activation/batches.js";
+import { createMetaClient } from "../../destinations/meta/client.js";
+import { type MetaSandbox, startMetaSandbox } from "../../destinations/meta/sandbox.js";
+import type { ActivationOutcome } from "../../handlers/activate-meta.js";
+import { activateMeta } from "../../handlers/activate-meta.js";
+import type { LoadRawOutcome } from "../../handlers/load-raw.js";
+import { loadRawObject } from "../../handlers/load-raw.js";
+import {
+  createLocalPlatform,
+  type LocalPlatform,
+  OBJECT_FINALIZED,
+} from "../../platform/local/local-platform.js";
+import { createSilentLogger, type Logger } from "../../platform/logger.js";
+import { generateSendgridKeyPair } from "../../sources/sendgrid/sign.js";
+import { type DemoState, readDemoState, wipeDemoDir, writeDemoState } from "./demo-state.js";
+import type { DemoSigningKeys } from "./send-deliveries.js";
+
+export interface DemoOptions {
+  /** Folder for the lake, the DuckDB file and the sandbox's audience state. */
+  readonly dir: string;
+  readonly contacts: number;
+  readonly seed: number;
+  /** Start from nothing instead of continuing the previous run. */
+  readonly fresh: boolean;
+  /** Concurrent webhook requests. */
+  readonly concurrency: number;
+  readonly logger?: Logger;
+  readonly projectDir: string;
+}
+
+/** Everything the stages share: the running platform, servers, keys and what each stage found. */
+export interface DemoContext {
+  readonly options: DemoOptions;
+  readonly state: DemoState;
+  readonly run: number;
+  readonly platform: LocalPlatform;
+  readonly sandbox: MetaSandbox;
+  readonly keys: DemoSigningKeys;
+  readonly loads: LoadRawOutcome[];
+  readonly activations: ActivationOutcome[];
+  readonly results: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the local platform for one demo run and wires the triggers the cloud wires: an object
+ * written to the lake raises "finalized" → load-raw; a message on `activate-meta` → activate-meta
+ * (which calls the Meta sandbox on loopback).
+ */
+export async function openDemo(options: DemoOptions): Promise<DemoContext> {
+  const dir = resolve(options.dir);
+  if (options.fresh) await wipeDemoDir(dir);
+  await mkdir(dir, { recursive: true });
+  const previous = await readDemoState(dir);
+  const state: DemoState = previous
+    ? { ...previous, runs: previous.runs + 1 }
+    : {
+        version: 1,
+        seed: options.seed,
+        contacts: options.contacts,
+        anchor: new Date().toISOString(),
+        runs: 1,
+        metaAudienceId: "23850000000000001",
+      };
+
+  const keys = { shopifySecret: randomBytes(32).toString("hex"), ...sendgridKeys() };
+  const logger = options.logger ?? createSilentLogger();
+  const platform = await createLocalPlatform({
+    dir,
+    logger,
+    env: {
+      ...process.env,
+      SHOPIFY_WEBHOOK_SECRET: keys.shopifySecret,
+      SENDGRID_WEBHOOK_PUBLIC_KEY: keys.sendgridPublicKey,
+    },
+  });
+  const sandbox = await startMetaSandbox({
+    statePath: join(dir, "sandbox", "meta-audiences.json"),
+    audiences: [state.metaAudienceId],
+  });
+  const meta = createMetaClient({
+    accessToken: sandbox.accessToken,
+    baseUrl: sandbox.baseUrl,
+    logger,
+  });
+  const loads: LoadRawOutcome[] = [];
+  const activations: ActivationOutcome[] = [];
+  const { store, warehouse, bus, clock } = platform;
+  bus.subscribe(OBJECT_FINALIZED, async (event) => {
+    loads.push(
+      await loadRawObject(
+        { warehouse, logger, clock, objectUri: (_b, name) => store.uriOf(name) },
+        event,
+      ),
+    );
+  });
+  bus.subscribe(ACTIVATE_META_TOPIC, async (event) => {
+    activations.push(await activateMeta({ warehouse, store, meta, logger, clock }, event));
+  });
+
+  return {
+    options,
+    state,
+    run: state.runs,
+    platform,
+    sandbox,
+    keys: { shopifySecret: keys.shopifySecret, sendgridPrivateKeyPem: keys.sendgridPrivateKeyPem },
+    loads,
+    activations,
+    results: {},
+    async close() {
+      await platform.close();
+      await sandbox.close();
+      await writeDemoState(dir, state);
+    },
+  };
+}
+
+function sendgridKeys(): { sendgridPrivateKeyPem: string; sendgridPublicKey: string } {
+  const pair = generateSendgridKeyPair();
+  return { sendgridPrivateKeyPem: pair.privateKeyPem, sendgridPublicKey: pair.publicKeyBase64 };
+}

@@ -1,0 +1,134 @@
+import { compileProject, rawTableSpecs, runDuckDbGraph } from "../../dataform/index.js";
+import type { ActivationPlan } from "../../handlers/plan-activation.js";
+import { planActivation } from "../../handlers/plan-activation.js";
+import { type GeneratedDeliveries, generateDeliveries } from "../../sources/synthetic.js";
+import type { DemoContext } from "./demo-context.js";
+import { startFunctionsServer } from "./functions-server.js";
+import { type SendTally, sendDeliveries } from "./send-deliveries.js";
+import type { Stage } from "./stage-runner.js";
+
+/** The sync the demo runs: recent purchasers → a Meta Custom Audience, gated on ad_user_data. */
+export function demoSync(audienceId: string) {
+  return {
+    id: "meta_recent_purchasers",
+    segment: { dataset: "marts", table: "seg_recent_purchasers" },
+    destination: "meta" as const,
+    audienceId,
+    requiredConsent: ["ad_user_data" as const],
+  };
+}
+
+/** Share of deliveries the demo posts a second time, as vendors do when they retry. */
+const REDELIVERY_SHARE = 0.02;
+
+export const demoStages: readonly Stage<DemoContext>[] = [
+  {
+    id: "generate",
+    title: "Generate synthetic webhooks",
+    async run(ctx) {
+      const { seed, contacts, anchor } = ctx.state;
+      const generated = generateDeliveries({ contacts, seed, run: ctx.run, now: new Date(anchor) });
+      ctx.results.generated = generated;
+      const people = generated.expected.people;
+      return `run ${ctx.run}: ${generated.deliveries.length.toLocaleString("en")} deliveries for ${people.total.toLocaleString("en")} people (${people.both.toLocaleString("en")} in both sources)`;
+    },
+  },
+  {
+    id: "ingest",
+    title: "Serve the ingest functions and send signed webhooks over HTTP",
+    async run(ctx, progress) {
+      const generated = ctx.results.generated as GeneratedDeliveries;
+      const { platform } = ctx;
+      const server = await startFunctionsServer({
+        store: platform.store,
+        secrets: platform.secrets,
+        clock: platform.clock,
+        logger: platform.logger,
+      });
+      try {
+        const now = () => Math.floor(platform.clock.now().getTime() / 1000);
+        const send = { concurrency: ctx.options.concurrency, nowSeconds: now };
+        const tally = await sendDeliveries(server.url, generated.deliveries, ctx.keys, {
+          ...send,
+          onProgress: (done, total) =>
+            progress(`${done.toLocaleString("en")} / ${total.toLocaleString("en")} requests`),
+        });
+        const step = Math.max(1, Math.round(1 / REDELIVERY_SHARE));
+        const retries = generated.deliveries.filter((_, i) => i % step === 0);
+        progress(`re-sending ${retries.length} deliveries as a vendor retry would`);
+        const retried = await sendDeliveries(server.url, retries, ctx.keys, send);
+        ctx.results.tally = tally;
+        ctx.results.retried = retried;
+        const accepted = Object.values(tally).reduce((n, t) => n + t.accepted, 0);
+        const quarantined = Object.values(tally).reduce((n, t) => n + t.quarantined, 0);
+        const dupes = Object.values(retried).reduce((n, t) => n + t.duplicate, 0);
+        return `${accepted.toLocaleString("en")} records accepted, ${quarantined} quarantined, ${retries.length} redeliveries → ${dupes} duplicate records, none landed twice`;
+      } finally {
+        await server.close();
+      }
+    },
+  },
+  {
+    id: "load",
+    title: "Load landed files into raw tables (object finalized → load-raw)",
+    async run(ctx) {
+      await ctx.platform.bus.drain();
+      const loaded = ctx.loads.filter((l) => l.action === "loaded");
+      const rows = loaded.reduce((n, l) => n + ("rowsLoaded" in l ? l.rowsLoaded : 0), 0);
+      const failed = ctx.loads.filter((l) => l.action === "failed").length;
+      if (failed > 0 || ctx.platform.bus.deadLetters.length > 0) {
+        throw new Error(
+          `${failed} raw files failed to load and ${ctx.platform.bus.deadLetters.length} deliveries were dead-lettered: see ops.raw_load_failures`,
+        );
+      }
+      return `${loaded.length.toLocaleString("en")} files, ${rows.toLocaleString("en")} rows loaded exactly once`;
+    },
+  },
+  {
+    id: "model",
+    title: "Compile the Dataform project for DuckDB and run the graph",
+    async run(ctx, progress) {
+      const graph = await compileProject({ projectDir: ctx.options.projectDir, target: "duckdb" });
+      for (const spec of rawTableSpecs(graph)) await ctx.platform.warehouse.ensureTable(spec);
+      const run = await runDuckDbGraph(ctx.platform.warehouse, graph, {
+        onProgress: (p) => {
+          if (p.kind === "started")
+            progress(
+              `[${p.index + 1}/${p.total}] ${p.action.target.schema}.${p.action.target.name}`,
+            );
+        },
+      });
+      const built = run.results.filter(
+        (r) => r.status === "succeeded" && r.type !== "assertion",
+      ).length;
+      const assertions = run.results.filter((r) => r.type === "assertion").length;
+      return `${built} models built, ${assertions} assertions passed`;
+    },
+  },
+  {
+    id: "activate",
+    title: "Plan the Meta sync and activate (activate-meta → Meta sandbox)",
+    async run(ctx) {
+      const { platform } = ctx;
+      const plan: ActivationPlan = await planActivation(
+        {
+          warehouse: platform.warehouse,
+          store: platform.store,
+          bus: platform.bus,
+          clock: platform.clock,
+          logger: platform.logger,
+        },
+        demoSync(ctx.state.metaAudienceId),
+      );
+      await platform.bus.drain();
+      ctx.results.plan = plan;
+      const failed = ctx.activations.filter(
+        (a) => a.status === "failed" || a.status === "partial",
+      ).length;
+      const note = failed > 0 ? `, ${failed} batches not fully accepted (retried next run)` : "";
+      return `${plan.plannedAdds.toLocaleString("en")} adds, ${plan.plannedRemoves.toLocaleString("en")} removes in ${plan.batches.length} batches${note}`;
+    },
+  },
+];
+
+export type { SendTally };

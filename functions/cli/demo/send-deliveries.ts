@@ -1,0 +1,131 @@
+import { Agent, request } from "node:http";
+import pLimit from "p-limit";
+import { signSendgridDelivery } from "../../sources/sendgrid/sign.js";
+import { signShopifyDelivery } from "../../sources/shopify/sign.js";
+import type { SyntheticDelivery } from "../../sources/synthetic.js";
+
+export interface DemoSigningKeys {
+  readonly shopifySecret: string;
+  readonly sendgridPrivateKeyPem: string;
+}
+
+export interface SourceTally {
+  requests: number;
+  accepted: number;
+  quarantined: number;
+  duplicate: number;
+  byStatus: Record<string, number>;
+}
+
+export type SendTally = Record<string, SourceTally>;
+
+export interface SendOptions {
+  readonly concurrency?: number;
+  /** Unix seconds put in SendGrid's signed timestamp header. */
+  readonly nowSeconds: () => number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Posts signed deliveries to the local functions over HTTP, the way the vendors do, and tallies
+ * what the functions answered.
+ */
+export async function sendDeliveries(
+  baseUrl: string,
+  deliveries: readonly SyntheticDelivery[],
+  keys: DemoSigningKeys,
+  options: SendOptions,
+): Promise<SendTally> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 16 });
+  const limit = pLimit(options.concurrency ?? 16);
+  const tally: SendTally = {};
+  let done = 0;
+  try {
+    await Promise.all(
+      deliveries.map((delivery) =>
+        limit(async () => {
+          const headers = {
+            ...delivery.headers,
+            ...signatureHeaders(delivery, keys, options.nowSeconds()),
+          };
+          const { status, body } = await post(
+            agent,
+            `${baseUrl}${delivery.path}`,
+            headers,
+            delivery.body,
+          );
+          record(tally, delivery.source, status, body);
+          done++;
+          if (done % 250 === 0 || done === deliveries.length)
+            options.onProgress?.(done, deliveries.length);
+        }),
+      ),
+    );
+  } finally {
+    agent.destroy();
+  }
+  return tally;
+}
+
+function signatureHeaders(
+  delivery: SyntheticDelivery,
+  keys: DemoSigningKeys,
+  now: number,
+): Record<string, string> {
+  if (delivery.source === "shopify") return signShopifyDelivery(keys.shopifySecret, delivery.body);
+  return signSendgridDelivery(keys.sendgridPrivateKeyPem, now, delivery.body);
+}
+
+function record(tally: SendTally, source: string, status: number, body: string): void {
+  const t = (tally[source] ??= {
+    requests: 0,
+    accepted: 0,
+    quarantined: 0,
+    duplicate: 0,
+    byStatus: {},
+  });
+  t.requests++;
+  t.byStatus[status] = (t.byStatus[status] ?? 0) + 1;
+  try {
+    const counts = JSON.parse(body) as Partial<
+      Record<"accepted" | "quarantined" | "duplicate", number>
+    >;
+    t.accepted += counts.accepted ?? 0;
+    t.quarantined += counts.quarantined ?? 0;
+    t.duplicate += counts.duplicate ?? 0;
+  } catch {
+    // a non-JSON answer is counted by its status only
+  }
+}
+
+function post(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
