@@ -77,13 +77,14 @@ function signatureHeaders(
 }
 
 function record(tally: SendTally, source: string, status: number, body: string): void {
-  const t = (tally[source] ??= {
+  const t = tally[source] ?? {
     requests: 0,
     accepted: 0,
     quarantined: 0,
     duplicate: 0,
     byStatus: {},
-  });
+  };
+  tally[source] = t;
   t.requests++;
   t.byStatus[status] = (t.byStatus[status] ?? 0) + 1;
   try {
