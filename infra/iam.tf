@@ -335,9 +335,9 @@ resource "google_storage_bucket_iam_member" "function_build_reads_source" {
   member = google_service_account.function_build.member
 }
 
-# Cloud Functions copies the uploaded zip into its own gcf-v2-sources-<number>-<region> bucket and
-# the build fetches it from there. Scoped by condition to those Google-created buckets so the
-# builder can never read the lake.
+# Cloud Functions stages sources in its own gcf-v2-sources-<number>-<region> bucket, from which
+# builds may fetch them. Scoped by condition to those Google-created buckets so the builder can
+# never read the lake. (Not verifiable offline; docs/operations.md says what to do on a 403.)
 resource "google_project_iam_member" "function_build_reads_staged_sources" {
   project = var.project_id
   role    = "roles/storage.objectAdmin"
