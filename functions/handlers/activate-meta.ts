@@ -3,6 +3,7 @@ import {
   ActivationBatchSchema,
   type ActivationPointer,
   ActivationPointerSchema,
+  batchObjectKey,
   uploadSessionId,
 } from "../core/activation/batches.js";
 import { type Rejection, settleBatch } from "../core/activation/settle.js";
@@ -180,6 +181,9 @@ async function loadBatch(
   store: ObjectStore,
   pointer: ActivationPointer,
 ): Promise<ActivationBatch | string> {
+  if (pointer.key !== batchObjectKey(pointer.syncId, pointer.runId, pointer.op, pointer.batch)) {
+    return `message points outside its batch's key (${pointer.key}): not read`;
+  }
   const bytes = await store.get(pointer.key);
   if (!bytes) return `batch object ${pointer.key} is missing: the next run plans these rows again`;
   let json: unknown;

@@ -163,3 +163,39 @@ describe("activation: redelivery, permanent failures, logs", () => {
     }
   });
 });
+
+describe("activation pointers", () => {
+  it("does not read an object outside the batch's own key", async () => {
+    const h = await startHarness();
+    try {
+      await h.planDeps.store.put("raw/shopify/orders/secret.json", "{}");
+      const event = pubsubCloudEvent({
+        project: "local",
+        topic: ACTIVATE_META_TOPIC,
+        messageId: "m-2",
+        data: {
+          version: 1,
+          syncId: SYNC.id,
+          runId: "r1",
+          destination: "meta",
+          audienceId: SYNC.audienceId,
+          op: "add",
+          batch: 1,
+          batches: 1,
+          totalRows: 1,
+          rows: 1,
+          key: "raw/shopify/orders/secret.json",
+        },
+        publishTime: new Date(),
+      });
+      await expect(activateMeta(h.activateDeps, event)).resolves.toMatchObject({
+        status: "failed",
+      });
+      expect(h.sandbox.requests).toEqual([]);
+      const [row] = await h.rows<{ error: string }>("SELECT error FROM ops.sync_batches");
+      expect(row?.error).toContain("outside its batch's key");
+    } finally {
+      await h.close();
+    }
+  });
+});
