@@ -21,8 +21,13 @@ const TERMINAL_SQL = TERMINAL_BATCH_STATUSES.map((s) => `'${s}'`).join(", ");
 
 const qualified = (t: { dataset: string; table: string }) => `${t.dataset}.${t.table}`;
 
+const ensured = new WeakSet<Warehouse>();
+
+/** Creates the ops tables when missing; once per warehouse client (every batch calls it). */
 export async function ensureSyncTables(warehouse: Warehouse): Promise<void> {
+  if (ensured.has(warehouse)) return;
   for (const table of SYNC_TABLES) await warehouse.ensureTable(table);
+  ensured.add(warehouse);
 }
 
 /** `IN (@prefix0, @prefix1, …)` for values, with the matching parameters. */

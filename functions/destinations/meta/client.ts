@@ -1,4 +1,5 @@
 import pRetry from "p-retry";
+import type { MembershipOp } from "../../core/activation/batches.js";
 import type { Logger } from "../../platform/logger.js";
 import { DEFAULT_META_API_VERSION, DEFAULT_META_BASE_URL } from "./config.js";
 import {
@@ -43,7 +44,7 @@ export interface MetaClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-export type MembershipOp = "add" | "remove";
+export type { MembershipOp };
 
 /** Ties the requests of one upload together (Meta's `session` parameter). */
 export interface UploadSessionOptions {
