@@ -19,7 +19,7 @@ export type PubsubMessage = z.infer<typeof PubsubMessageSchema>;
 
 export const MessagePublishedDataSchema = z.object({
   message: PubsubMessageSchema,
-  subscription: z.string(),
+  subscription: z.string().optional(),
 });
 export type MessagePublishedData = z.infer<typeof MessagePublishedDataSchema>;
 
