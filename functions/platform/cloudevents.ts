@@ -34,15 +34,16 @@ export const StorageObjectDataSchema = z.object({
 });
 export type StorageObjectData = z.infer<typeof StorageObjectDataSchema>;
 
+/** A CloudEvent as handlers receive it (structurally the functions-framework's `CloudEventV1`). */
 export interface CloudEvent<T> {
-  readonly specversion: "1.0";
+  readonly specversion: string;
   readonly id: string;
   readonly source: string;
   readonly type: string;
-  readonly subject?: string;
-  readonly time: string;
-  readonly datacontenttype?: string;
-  readonly data?: T;
+  readonly subject?: string | undefined;
+  readonly time?: string | undefined;
+  readonly datacontenttype?: string | undefined;
+  readonly data?: T | undefined;
 }
 
 /**

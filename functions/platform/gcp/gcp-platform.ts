@@ -12,8 +12,12 @@ import { createPubSubEventBus } from "./pubsub-event-bus.js";
 
 /** The environment a deployed function reads, parsed once at cold start. */
 export const GcpEnvSchema = z.object({
-  GOOGLE_CLOUD_PROJECT: z.string().min(1, "set GOOGLE_CLOUD_PROJECT to the project id"),
-  UNISTACK_LAKE_BUCKET: z.string().min(1, "set UNISTACK_LAKE_BUCKET to the raw lake bucket name"),
+  GOOGLE_CLOUD_PROJECT: z
+    .string({ error: "set GOOGLE_CLOUD_PROJECT to the project id" })
+    .min(1, "set GOOGLE_CLOUD_PROJECT to the project id"),
+  UNISTACK_LAKE_BUCKET: z
+    .string({ error: "set UNISTACK_LAKE_BUCKET to the raw lake bucket name" })
+    .min(1, "set UNISTACK_LAKE_BUCKET to the raw lake bucket name"),
   UNISTACK_BQ_LOCATION: z.string().default("EU"),
   LOG_LEVEL: z.string().default("info"),
 });
