@@ -95,19 +95,50 @@ export function createBigQueryWarehouse(options: {
       }
     },
 
+    /**
+     * A DML INSERT of an ARRAY<STRUCT> parameter, not the streaming API: rows written through the
+     * streaming buffer cannot be updated or deleted for up to 90 minutes, and the activation
+     * ledger deletes members it removed. DML has no per-table daily quota like load jobs.
+     */
     async insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
       if (rows.length === 0) return;
       await ensureTable(table);
-      const encoded = rows.map((row) => {
-        const out: Record<string, unknown> = {};
-        for (const col of table.columns) out[col.name] = encodeValue(row[col.name], col.type);
-        return out;
-      });
-      await bq.dataset(table.dataset).table(table.table).insert(encoded);
+      const structType: Record<string, string> = {};
+      for (const col of table.columns)
+        structType[col.name] = col.type === "JSON" ? "STRING" : col.type;
+      const names = table.columns.map((c) => quoteName(c.name)).join(", ");
+      const select = table.columns
+        .map((c) =>
+          c.type === "JSON"
+            ? `PARSE_JSON(r.${quoteName(c.name)}) AS ${quoteName(c.name)}`
+            : `r.${quoteName(c.name)}`,
+        )
+        .join(", ");
+      const target = quoteName(`${bq.projectId}.${table.dataset}.${table.table}`);
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK).map((row) => {
+          const out: Record<string, unknown> = {};
+          for (const col of table.columns) out[col.name] = encodeValue(row[col.name], col.type);
+          return out;
+        });
+        await bq.query({
+          query: `INSERT INTO ${target} (${names}) SELECT ${select} FROM UNNEST(@rows) AS r`,
+          params: { rows: chunk },
+          types: { rows: [structType] },
+          location,
+        });
+      }
     },
 
     async close(): Promise<void> {},
   };
+}
+
+/** Rows per INSERT statement: keeps each request well under BigQuery's request size limit. */
+const INSERT_CHUNK = 2_000;
+
+function quoteName(name: string): string {
+  return `\`${name.replaceAll("`", "")}\``;
 }
 
 function encodeValue(value: unknown, type: TableSpec["columns"][number]["type"]): unknown {
