@@ -131,9 +131,10 @@ export function generateDeliveries(input: GenerateDeliveriesInput): GeneratedDel
     badEvents: 2 * bad,
   });
 
-  const deliveries = [...shopify.deliveries, ...sendgrid.deliveries];
-  // ISO strings of one format sort in time order.
-  deliveries.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0));
+  const all = [...shopify.deliveries, ...sendgrid.deliveries];
+  const times = [...shopify.sentMs, ...sendgrid.sentMs];
+  const order = Array.from(all.keys()).sort((a, b) => (times[a] as number) - (times[b] as number));
+  const deliveries = order.map((i) => all[i] as SyntheticDelivery);
 
   return {
     people,

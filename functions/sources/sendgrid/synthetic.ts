@@ -20,6 +20,8 @@ export interface MessagePlan {
 
 export interface SendgridRunOutput {
   readonly deliveries: SyntheticDelivery[];
+  /** Send time (ms) of each delivery, for ordering. */
+  readonly sentMs: number[];
   /** Valid events sent, copies included. */
   readonly validEvents: number;
   readonly duplicatesWithinBatch: number;
@@ -171,8 +173,10 @@ export function sendgridRunDeliveries(input: {
     batch.splice(rng.int(0, batch.length), 0, JSON.stringify(bad));
   }
   let lastMs = 0;
+  const sentMs: number[] = [];
   const deliveries = batches.map((batch, b) => {
     lastMs = Math.max(lastMs, (newest[b] ?? 0) * 1000) + rng.int(1, 30) * 1000;
+    sentMs.push(lastMs);
     return {
       source: "sendgrid" as const,
       path: webhookPath("sendgrid"),
@@ -183,6 +187,7 @@ export function sendgridRunDeliveries(input: {
   });
   return {
     deliveries,
+    sentMs,
     validEvents,
     duplicatesWithinBatch,
     duplicatesAcrossBatches,

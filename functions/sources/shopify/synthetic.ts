@@ -21,6 +21,8 @@ export {
 
 export interface ShopifyRunOutput {
   readonly deliveries: SyntheticDelivery[];
+  /** Send time (ms) of each delivery, for ordering. */
+  readonly sentMs: number[];
   /** Order versions that pass the contract (one raw row and one record id each). */
   readonly validRecords: number;
   readonly orders: number;
@@ -45,6 +47,7 @@ export function shopifyRunDeliveries(input: {
   const { run, seed } = input;
   const rng = createRng(seed, "shopify", run);
   const deliveries: SyntheticDelivery[] = [];
+  const sentMs: number[] = [];
   let validRecords = 0;
   let ordersWithIdAbove2p53 = 0;
   const numberBase = 1000 + (run - 1) * 10_000_000;
@@ -76,7 +79,9 @@ export function shopifyRunDeliveries(input: {
       rng,
     });
     for (const [topic, updatedMs, financialStatus, fulfilled] of versions) {
-      const sentAt = isoMillis(updatedMs + rng.int(1, 20) * 1000);
+      const sent = updatedMs + rng.int(1, 20) * 1000;
+      const sentAt = isoMillis(sent);
+      sentMs.push(sent);
       deliveries.push({
         source: "shopify",
         path: webhookPath("shopify"),
@@ -118,6 +123,7 @@ export function shopifyRunDeliveries(input: {
   }
   return {
     deliveries,
+    sentMs,
     validRecords,
     orders: input.plans.length,
     ordersWithIdAbove2p53,
