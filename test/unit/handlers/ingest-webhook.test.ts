@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ingestWebhook } from "../../../functions/core/ingest/ingest-webhook.js";
 import { generateSendgridKeyPair } from "../../../functions/sources/sendgrid/sign.js";
-import { vectorOrders } from "../sources/vectors.js";
+import { sendgridVectors, shopifyVectors, vectorOrders } from "../sources/vectors.js";
 import { SHOPIFY_SECRET, sendgridEvent, sendgridRequest, shopifyRequest } from "./deliveries.js";
 import {
   capturingLogger,
@@ -246,5 +246,75 @@ describe("ingestWebhook: SendGrid", () => {
     expect(lines.join("\n")).toContain("450789469:2008-01-10T16:00:00Z");
     expect(lines.join("\n")).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/);
     expect(lines.map((l) => JSON.parse(l).severity)).toContain("WARNING");
+  });
+});
+
+describe("ingestWebhook on the vendors' own vectors", () => {
+  it.each(sendgridVectors.signature_verification.vectors.map((v) => [v.name, v] as const))(
+    "SendGrid %s",
+    async (_name, v) => {
+      const signedAt = new Date(Number(v.timestamp) * 1000 + 10_000);
+      const vectorDeps = ingestDeps(lake, {
+        env: { SENDGRID_WEBHOOK_PUBLIC_KEY: v.public_key },
+        clock: fixedClock(Number.isNaN(signedAt.getTime()) ? NOW : signedAt),
+        logger: logs.logger,
+      });
+      const response = await ingestWebhook(vectorDeps, {
+        source: "sendgrid",
+        method: "POST",
+        url: "/webhooks/sendgrid",
+        headers: {
+          "X-Twilio-Email-Event-Webhook-Signature": v.signature,
+          "X-Twilio-Email-Event-Webhook-Timestamp": v.timestamp,
+        },
+        rawBody: Buffer.from(v.payload),
+      });
+      if (v.expected_valid) {
+        const events = JSON.parse(v.payload) as unknown[];
+        expect(response).toEqual({
+          status: 200,
+          body: { accepted: events.length, quarantined: 0, duplicate: 0 },
+        });
+        const [key] = await lake.keys("raw/sendgrid/events/");
+        const lines = ndjsonLines(await lake.read(key as string));
+        expect(lines.map((l) => l.payload)).toEqual(events);
+      } else {
+        expect(response.status).toBe(401);
+        expect(await lake.keys("")).toEqual([]);
+      }
+    },
+  );
+
+  it("keeps Shopify's valid HMAC vector (a products/create delivery) in quarantine as unrouted", async () => {
+    const vector = shopifyVectors.hmac_vectors.vectors.find((v) => v.name === "valid");
+    const vectorDeps = ingestDeps(lake, {
+      env: { SHOPIFY_WEBHOOK_SECRET: vector?.secret ?? "" },
+      clock,
+      logger: logs.logger,
+    });
+    const response = await ingestWebhook(vectorDeps, {
+      source: "shopify",
+      method: "POST",
+      url: "/webhooks/shopify",
+      headers: { ...vector?.headers, "X-Shopify-Hmac-Sha256": vector?.expected_hmac_sha256_base64 },
+      rawBody: Buffer.from(vector?.raw_body ?? ""),
+    });
+    expect(response).toEqual({ status: 200, body: { accepted: 0, quarantined: 1, duplicate: 0 } });
+    const [key] = await lake.keys("quarantine/shopify/unrouted/");
+    expect(ndjsonLines(await lake.read(key as string))).toEqual([
+      {
+        reasons: ['unknown topic "products/create": no stream is mapped to it'],
+        _received_at: NOW.toISOString(),
+        payload: { foo: "bar" },
+      },
+    ]);
+  });
+
+  it("lands Shopify's second vector order, whose email is empty and customer null", async () => {
+    const response = await ingestWebhook(
+      deps,
+      shopifyRequest(JSON.stringify(vectorOrders.order1073459975)),
+    );
+    expect(response.body).toEqual({ accepted: 1, quarantined: 0, duplicate: 0 });
   });
 });
