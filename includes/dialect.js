@@ -55,18 +55,68 @@ function jsonString(json, path) {
     : `JSON_VALUE(${json}, ${jsonPath(path)})`;
 }
 
-/** A JSON array as an array of JSON values, for `unnest` (empty or NULL when missing). */
-function jsonArray(json, path) {
-  return isDuckDb()
-    ? `json_extract(${json}, ${jsonPath(`${path}[*]`)})`
-    : `JSON_QUERY_ARRAY(${json}, ${jsonPath(path)})`;
+/**
+ * The fields a model reads from one JSON column, parsed once per row.
+ *
+ * DuckDB keeps JSON as text and parses the whole document again for every
+ * `json_extract_string` call: a model reading 20 fields parsed each payload 20 times. Declare
+ * every path the model reads here, put `parse(column)` in one CTE and read the fields from that
+ * column in the next: on DuckDB `parse` is one `json_extract` of all paths (a list of JSON
+ * values) and `string` / `array` read one element of it; on BigQuery `parse` is the column
+ * itself and they are `JSON_VALUE` / `JSON_QUERY_ARRAY`, as `jsonString` writes them.
+ *
+ *   const order = dialect.jsonDocument(["$.id", "$.note_attributes"]);
+ *   parsed AS (SELECT ${order.parse("payload")} AS order_json FROM raw_records),
+ *   typed AS (SELECT ${order.string("order_json", "$.id")} AS order_id FROM parsed)
+ */
+function jsonDocument(paths) {
+  if (!Array.isArray(paths) || paths.length === 0) {
+    throw new Error("jsonDocument needs the list of JSON paths the model reads");
+  }
+  const positions = new Map();
+  for (const path of paths) {
+    jsonPath(path);
+    if (path.includes("*")) throw new Error(`jsonDocument paths name one value; got "${path}"`);
+    if (positions.has(path)) throw new Error(`JSON path "${path}" is listed twice`);
+    positions.set(path, positions.size + 1);
+  }
+  function position(path) {
+    const found = positions.get(path);
+    if (found === undefined) {
+      throw new Error(`JSON path "${path}" is not one of the paths given to jsonDocument`);
+    }
+    return found;
+  }
+  return {
+    /** The column expression that holds the parsed fields (on BigQuery: the JSON itself). */
+    parse(json) {
+      return isDuckDb() ? `json_extract(${json}, [${paths.map(jsonPath).join(", ")}])` : json;
+    },
+    /** Like `jsonString(json, path)`, read from the parsed column. */
+    string(parsed, path) {
+      return isDuckDb()
+        ? `json_extract_string(${parsed}[${position(path)}], '$')`
+        : jsonString(parsed, path);
+    },
+    /** The JSON array at `path` as an array of JSON values (empty or NULL when missing). */
+    array(parsed, path) {
+      return isDuckDb()
+        ? `json_extract(${parsed}[${position(path)}], '$[*]')`
+        : `JSON_QUERY_ARRAY(${parsed}, ${jsonPath(path)})`;
+    },
+  };
 }
 
-/** FROM-clause item: one row per element of `arrayExpr`, the element named `alias`. */
-function unnest(arrayExpr, alias) {
+/**
+ * MIN of `valueExpr` over the elements of `arrayExpr` (each named `element`) for which
+ * `conditionExpr` holds; NULL when none does. Evaluated per row, without joining the row's
+ * array back to the row (DuckDB's list comprehension, BigQuery's correlated subquery).
+ */
+function arrayMin(arrayExpr, element, valueExpr, conditionExpr) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(element)) throw new Error(`bad element name "${element}"`);
   return isDuckDb()
-    ? `UNNEST(${arrayExpr}) AS ${alias}_items(${alias})`
-    : `UNNEST(${arrayExpr}) AS ${alias}`;
+    ? `list_min([${valueExpr} FOR ${element} IN ${arrayExpr} IF ${conditionExpr}])`
+    : `(SELECT MIN(${valueExpr}) FROM UNNEST(${arrayExpr}) AS ${element} WHERE ${conditionExpr})`;
 }
 
 function cast(expr, bigQueryType) {
@@ -78,6 +128,18 @@ function safeCast(expr, bigQueryType) {
   return isDuckDb()
     ? `TRY_CAST(${expr} AS ${typeName(bigQueryType)})`
     : `SAFE_CAST(${expr} AS ${bigQueryType})`;
+}
+
+/**
+ * Decimal text (Shopify's `"199.00"`) as NUMERIC; NULL when it is not a number that fits.
+ * DuckDB parses text into DECIMAL(38, 9) (a 128-bit integer) about a hundred times slower than
+ * into DECIMAL(18, 9) (64-bit) and both round alike, so values with at most nine integer digits
+ * take the 64-bit path and only the rest the 128-bit one; the result is DECIMAL(38, 9) either way.
+ */
+function parseNumeric(expr) {
+  return isDuckDb()
+    ? `COALESCE(TRY_CAST(${expr} AS DECIMAL(18, 9)), TRY_CAST(${expr} AS ${DUCKDB_TYPES.NUMERIC}))`
+    : `SAFE_CAST(${expr} AS NUMERIC)`;
 }
 
 /** ISO-8601 text with an offset (Shopify's `2008-01-10T11:00:00-05:00`) as TIMESTAMP. */
@@ -139,10 +201,11 @@ module.exports = {
   isDuckDb,
   typeName,
   jsonString,
-  jsonArray,
-  unnest,
+  jsonDocument,
+  arrayMin,
   cast,
   safeCast,
+  parseNumeric,
   parseTimestamp,
   timestampFromUnixSeconds,
   timestampSubDays,

@@ -89,12 +89,18 @@ describe("compiling the Dataform project in-process", () => {
   it("renders engine-specific SQL through the dialect include, per target", () => {
     const bq = byName(bigquery, "staging.stg_shopify__orders").query ?? "";
     const duck = byName(duckdb, "staging.stg_shopify__orders").query ?? "";
-    expect(bq).toContain("JSON_VALUE(payload, '$.id')");
-    expect(bq).toContain("SAFE_CAST(JSON_VALUE(payload, '$.total_price') AS NUMERIC)");
-    expect(duck).toContain("json_extract_string(payload, '$.id')");
-    expect(duck).toContain(
-      "TRY_CAST(json_extract_string(payload, '$.total_price') AS DECIMAL(38, 9))",
+    expect(bq).toContain("payload AS order_json");
+    expect(bq).toContain("JSON_VALUE(order_json, '$.id')");
+    expect(bq).toContain("SAFE_CAST(JSON_VALUE(order_json, '$.total_price') AS NUMERIC)");
+    expect(bq).toContain("FROM UNNEST(JSON_QUERY_ARRAY(order_json, '$.note_attributes'))");
+    // DuckDB parses each payload once (one json_extract of every path), then reads the list.
+    expect(duck).toContain("json_extract(payload, ['$.id', '$.name', ");
+    expect(duck.match(/json_extract\(payload\b/g)).toHaveLength(1);
+    expect(duck).toContain("json_extract_string(order_json[1], '$') AS order_id");
+    expect(duck).toMatch(
+      /TRY_CAST\(json_extract_string\(order_json\[\d+\], '\$'\) AS DECIMAL\(38, 9\)\)/,
     );
+    expect(duck).toContain("list_min([");
     expect(byName(bigquery, "staging.stg_sendgrid__events").query).toContain("TIMESTAMP_SECONDS(");
     expect(byName(duckdb, "staging.stg_sendgrid__events").query).toContain("to_timestamp(");
     expect(bigquery.projectConfig.vars.target).toBe("bigquery");
