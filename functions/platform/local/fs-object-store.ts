@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import { type BigIntStats, constants } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { ObjectStore, PutOptions, PutResult, StoredObject } from "../ports.js";
@@ -29,17 +29,19 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
   const describe = async (key: string): Promise<StoredObject | undefined> => {
     try {
       const info = await stat(pathOf(key), { bigint: true });
-      if (!info.isFile()) return undefined;
-      return {
-        key,
-        size: Number(info.size),
-        generation: String(info.mtimeNs * 1000n + (info.ino % 1000n)),
-        contentType: contentTypeOf(key),
-      };
+      return info.isFile() ? objectOf(key, info) : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  };
+
+  // Folders known to exist: a webhook burst writes thousands of objects into a few folders.
+  const madeDirs = new Set<string>();
+  const ensureDir = async (dir: string): Promise<void> => {
+    if (madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
   };
 
   return {
@@ -51,14 +53,15 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       putOptions: PutOptions = {},
     ): Promise<PutResult> {
       const target = pathOf(key);
-      const tmpDir = join(root, TMP_DIR);
-      await mkdir(tmpDir, { recursive: true });
-      await mkdir(dirname(target), { recursive: true });
-      const tmp = join(tmpDir, `${randomBytes(8).toString("hex")}.part`);
+      await ensureDir(join(root, TMP_DIR));
+      await ensureDir(dirname(target));
+      const tmp = join(root, TMP_DIR, `${randomBytes(8).toString("hex")}.part`);
       const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY);
+      let info: BigIntStats;
       try {
         await handle.writeFile(body);
         await handle.sync();
+        info = await handle.stat({ bigint: true });
       } finally {
         await handle.close();
       }
@@ -75,7 +78,8 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       } else {
         await rename(tmp, target);
       }
-      const object = await describe(key);
+      // A hard link or a rename keeps the inode, so the temp file's stats are the object's.
+      const object = created ? objectOf(key, info) : await describe(key);
       if (!object) throw new Error(`object ${key} vanished right after it was written`);
       if (created) await options.onFinalized?.(object);
       return { created, object };
@@ -146,6 +150,15 @@ function assertValidKey(key: string): void {
       `invalid object key "${key}": use a relative path like raw/source/stream/file.ndjson`,
     );
   }
+}
+
+function objectOf(key: string, info: BigIntStats): StoredObject {
+  return {
+    key,
+    size: Number(info.size),
+    generation: String(info.mtimeNs * 1000n + (info.ino % 1000n)),
+    contentType: contentTypeOf(key),
+  };
 }
 
 function contentTypeOf(key: string): string {
