@@ -83,6 +83,7 @@ describe("unistack demo, end to end at small scale", () => {
   let afterFirst: Snapshot;
   let afterSecond: Snapshot;
   let state: { anchor: string; metaAudienceId: string };
+  let generated: ReturnType<typeof generateDeliveries>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "unistack-e2e-"));
@@ -96,6 +97,12 @@ describe("unistack demo, end to end at small scale", () => {
     };
     first = await runDemo(options, { interactive: false });
     state = JSON.parse(await readFile(join(dir, "demo-state.json"), "utf8"));
+    generated = generateDeliveries({
+      contacts: CONTACTS,
+      seed: SEED,
+      run: 1,
+      now: new Date(state.anchor),
+    });
     afterFirst = await inspect(dir, state.metaAudienceId);
     second = await runDemo({ ...options, fresh: false }, { interactive: false });
     afterSecond = await inspect(dir, state.metaAudienceId);
@@ -106,12 +113,7 @@ describe("unistack demo, end to end at small scale", () => {
   });
 
   it("lands every valid record in its raw table exactly once, redeliveries included", () => {
-    const expected = generateDeliveries({
-      contacts: CONTACTS,
-      seed: SEED,
-      run: 1,
-      now: new Date(state.anchor),
-    }).expected;
+    const { expected } = generated;
     expect(afterFirst.raw).toEqual({
       shopify: expected.shopify.validRecords,
       sendgrid: expected.sendgrid.rawRows,
@@ -122,12 +124,7 @@ describe("unistack demo, end to end at small scale", () => {
   });
 
   it("quarantines each deliberately broken record with its reasons and lands the rest of its batch", () => {
-    const expected = generateDeliveries({
-      contacts: CONTACTS,
-      seed: SEED,
-      run: 1,
-      now: new Date(state.anchor),
-    }).expected;
+    const { expected } = generated;
     const broken = expected.shopify.invalidRecords + expected.sendgrid.invalidRecords;
     expect(broken).toBeGreaterThan(0);
     expect(afterFirst.quarantine).toEqual({ records: broken, withReasons: broken });
@@ -135,12 +132,6 @@ describe("unistack demo, end to end at small scale", () => {
   });
 
   it("resolves one contact per person across Shopify and SendGrid despite messy emails", () => {
-    const generated = generateDeliveries({
-      contacts: CONTACTS,
-      seed: SEED,
-      run: 1,
-      now: new Date(state.anchor),
-    });
     const people = generated.people.filter((p) => p.firstRun === 1);
     expect(afterFirst.contactEmails).toEqual(people.map((p) => p.email).sort());
     expect(afterFirst.mergedAcrossSources).toBeGreaterThan(0);
