@@ -43,6 +43,17 @@ function typeName(bigQueryType) {
   return isDuckDb() ? DUCKDB_TYPES[upper] : upper;
 }
 
+/**
+ * Model type of the staging models that parse raw JSON: a view on BigQuery (staging models are
+ * views, dbt-style), a table on DuckDB. DuckDB stores JSON as text, so every read of such a view
+ * parses every raw payload again, and the graph reads each staging model about twenty times
+ * (intermediate views, marts, one scan per inline assertion condition). Built once per run as
+ * a table, the same query gives the same rows to every reader; see docs/decisions.md.
+ */
+function stagingType() {
+  return isDuckDb() ? "table" : "view";
+}
+
 function jsonPath(path) {
   if (!/^\$[A-Za-z0-9_.[\]*-]*$/.test(path)) throw new Error(`unsupported JSON path "${path}"`);
   return `'${path}'`;
@@ -199,6 +210,7 @@ function newId(prefix) {
 module.exports = {
   target,
   isDuckDb,
+  stagingType,
   typeName,
   jsonString,
   jsonDocument,

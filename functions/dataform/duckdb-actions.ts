@@ -1,9 +1,10 @@
 import type { Row } from "../platform/ports.js";
-import type { Action } from "./compiled-graph.js";
+import type { Action, Target } from "./compiled-graph.js";
 import {
   countRows,
   createOrReplace,
   createSchema,
+  dropRelation,
   insertInto,
   mergeInto,
   requoteAssertionLabels,
@@ -11,6 +12,7 @@ import {
   tableColumns,
   tableExists,
   tableName,
+  tableType,
 } from "./duckdb-statements.js";
 
 /** What the runner needs of a DuckDB connection; `DuckDbWarehouse` fits as is. */
@@ -54,6 +56,30 @@ async function runAll(session: SqlSession, statements: readonly string[]): Promi
   for (const statement of statements) await session.run(rewriteBigQueryNames(statement));
 }
 
+type Relation = "TABLE" | "VIEW";
+
+async function relationKind(session: SqlSession, target: Target): Promise<Relation | null> {
+  const [row] = await session.query(tableType(target));
+  if (!row) return null;
+  return row.table_type === "VIEW" ? "VIEW" : "TABLE";
+}
+
+/**
+ * CREATE OR REPLACE, first dropping a relation of the other kind under the same name (a model
+ * whose type changed since the last run), as Dataform does on BigQuery: DuckDB refuses to
+ * replace a view with a table or a table with a view.
+ */
+async function replaceRelation(
+  session: SqlSession,
+  kind: Relation,
+  target: Target,
+  query: string,
+): Promise<void> {
+  const existing = await relationKind(session, target);
+  if (existing !== null && existing !== kind) await session.run(dropRelation(existing, target));
+  await session.run(createOrReplace(kind, target, query));
+}
+
 function queryOf(action: Action): string {
   if (action.query === undefined) throw new Error(`${action.name} has no query`);
   return action.query;
@@ -84,14 +110,14 @@ export async function executeAction(
     case "view": {
       await session.run(createSchema(target));
       await runAll(session, action.preOps);
-      await session.run(createOrReplace("VIEW", target, queryOf(action)));
+      await replaceRelation(session, "VIEW", target, queryOf(action));
       await runAll(session, action.postOps);
       return {};
     }
     case "table": {
       await session.run(createSchema(target));
       await runAll(session, action.preOps);
-      await session.run(createOrReplace("TABLE", target, queryOf(action)));
+      await replaceRelation(session, "TABLE", target, queryOf(action));
       await runAll(session, action.postOps);
       return { rows: await count(session, countRows(target)) };
     }
@@ -99,7 +125,7 @@ export async function executeAction(
       return executeIncremental(session, action, options);
     case "assertion": {
       await session.run(createSchema(target));
-      await session.run(createOrReplace("VIEW", target, requoteAssertionLabels(queryOf(action))));
+      await replaceRelation(session, "VIEW", target, requoteAssertionLabels(queryOf(action)));
       const failingRows = await count(
         session,
         `SELECT COUNT(*) AS failing FROM ${tableName(target)}`,
@@ -121,10 +147,10 @@ async function executeIncremental(
 ): Promise<ActionOutcome> {
   const target = action.target;
   await session.run(createSchema(target));
-  const exists = (await count(session, tableExists(target))) > 0;
+  const exists = (await relationKind(session, target)) === "TABLE";
   if (!exists || (options.fullRefresh && !action.protected)) {
     await runAll(session, action.preOps);
-    await session.run(createOrReplace("TABLE", target, queryOf(action)));
+    await replaceRelation(session, "TABLE", target, queryOf(action));
     await runAll(session, action.postOps);
     return { rows: await count(session, countRows(target)) };
   }

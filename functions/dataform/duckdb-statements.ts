@@ -99,6 +99,15 @@ export function tableExists(target: Target): string {
   return `SELECT COUNT(*) AS found FROM information_schema.tables WHERE table_schema = ${quoteLiteral(target.schema)} AND table_name = ${quoteLiteral(target.name)}`;
 }
 
+/** `BASE TABLE` or `VIEW` (no row when nothing has the target's name). */
+export function tableType(target: Target): string {
+  return `SELECT table_type FROM information_schema.tables WHERE table_schema = ${quoteLiteral(target.schema)} AND table_name = ${quoteLiteral(target.name)}`;
+}
+
+export function dropRelation(kind: "TABLE" | "VIEW", target: Target): string {
+  return `DROP ${kind} IF EXISTS ${tableName(target)}`;
+}
+
 export function tableColumns(target: Target): string {
   return `SELECT column_name FROM information_schema.columns WHERE table_schema = ${quoteLiteral(target.schema)} AND table_name = ${quoteLiteral(target.name)} ORDER BY ordinal_position`;
 }

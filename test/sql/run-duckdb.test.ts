@@ -111,6 +111,34 @@ describe("running the DuckDB graph", () => {
     });
   });
 
+  it("replaces a model whose type changed since the last run (view to table and back)", async () => {
+    await loadRaw(warehouse, {
+      orders: [shopifyOrder({ id: "9001", email: "c@example.com", createdAt: daysAgo(1) })],
+      events: [],
+    });
+    const kind = async () =>
+      (
+        await warehouse.query(
+          "SELECT table_type FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = 'stg_shopify__orders'",
+        )
+      )[0]?.table_type;
+    const asView: CompiledGraph = {
+      ...graph,
+      actions: graph.actions.map((a) =>
+        a.name === "staging.stg_shopify__orders" ? { ...a, type: "view" } : a,
+      ),
+    };
+    await runDuckDbGraph(warehouse, asView);
+    expect(await kind()).toBe("VIEW");
+    await runDuckDbGraph(warehouse, graph);
+    expect(await kind()).toBe("BASE TABLE");
+    await runDuckDbGraph(warehouse, asView);
+    expect(await kind()).toBe("VIEW");
+    expect(await warehouse.query("SELECT order_id FROM marts.fct_orders")).toEqual([
+      { order_id: "9001" },
+    ]);
+  });
+
   it("refuses a graph compiled for BigQuery", async () => {
     const bigquery = await compileProject({ projectDir: repoRoot, target: "bigquery" });
     await expect(runDuckDbGraph(warehouse, bigquery)).rejects.toThrow(
