@@ -142,6 +142,19 @@ export function describeWarehouseContract(
       expect(again.filter((r) => r?.status === "duplicate")).toHaveLength(11);
     });
 
+    it("loads once when the same job id is submitted twice at the same moment", async () => {
+      const uri = await h.stage("race.ndjson", `${lines}\n`);
+      const results = await Promise.all([
+        h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-race" }),
+        h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-race" }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(["duplicate", "loaded"]);
+      const [count] = await h.warehouse.query<{ c: number }>(
+        "SELECT COUNT(*) AS c FROM contract_raw.events",
+      );
+      expect(count?.c).toBe(2);
+    });
+
     it("appends rows with insertRows, creating the table when missing", async () => {
       await h.warehouse.insertRows(EVENTS, [
         {

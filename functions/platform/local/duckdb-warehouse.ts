@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -9,24 +8,14 @@ import {
   TIMESTAMPTZ,
   timestampTZValue,
 } from "@duckdb/node-api";
-import type {
-  ColumnSpec,
-  LoadRequest,
-  LoadResult,
-  Row,
-  SqlParams,
-  SqlValue,
-  TableSpec,
-  Warehouse,
-} from "../ports.js";
+import type { ColumnSpec, Row, SqlParams, SqlValue, TableSpec, Warehouse } from "../ports.js";
+import { createGroupLoader, LOAD_LEDGER, LOAD_LEDGER_DDL } from "./duckdb-load.js";
 import { DUCKDB_TYPES, qualified, quoteIdent, rewriteNamedParams } from "./duckdb-sql.js";
 
 export interface DuckDbWarehouse extends Warehouse {
   /** Runs statements without parameters (DDL, scripts of the model runner). */
   run(sql: string): Promise<void>;
 }
-
-const LEDGER = { dataset: "ops", table: "load_jobs" } as const;
 
 /**
  * The local warehouse: one DuckDB file, a schema per BigQuery dataset. Operations are
@@ -65,94 +54,11 @@ export async function createDuckDbWarehouse(options: { path: string }): Promise<
     ensuredTables.add(qualified(spec));
   };
   await serial(async (c) => {
-    await ensureSchema(c, LEDGER.dataset);
-    await c.run(
-      `CREATE TABLE IF NOT EXISTS ${qualified(LEDGER)} (job_id VARCHAR PRIMARY KEY, source_uri VARCHAR NOT NULL, destination VARCHAR NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)`,
-    );
+    await ensureSchema(c, LOAD_LEDGER.dataset);
+    await c.run(LOAD_LEDGER_DDL);
   });
 
-  /**
-   * Group commit: loads that arrive while the connection is busy are committed together (one
-   * transaction, one WAL sync), each still answered with its own result. A group that fails is
-   * retried one load at a time, so one bad file fails alone.
-   */
-  const pendingLoads: PendingLoad[] = [];
-  const flushLoads = async (c: DuckDBConnection): Promise<void> => {
-    const group = pendingLoads.splice(0, pendingLoads.length);
-    if (group.length === 0) return;
-    try {
-      const results = await loadGroup(
-        c,
-        group.map((p) => p.request),
-      );
-      for (const [i, p] of group.entries()) p.resolve(results[i] as LoadResult);
-    } catch (groupError) {
-      if (group.length === 1) {
-        group[0]?.reject(groupError);
-        return;
-      }
-      for (const p of group) {
-        try {
-          const [result] = await loadGroup(c, [p.request]);
-          p.resolve(result as LoadResult);
-        } catch (error) {
-          p.reject(error);
-        }
-      }
-    }
-  };
-  const loadGroup = async (c: DuckDBConnection, requests: LoadRequest[]): Promise<LoadResult[]> => {
-    for (const r of requests) await createTable(c, r.table);
-    await c.run("BEGIN TRANSACTION");
-    try {
-      const ids = requests.map((r) => r.jobId);
-      const seenRows = await c.runAndReadAll(
-        `SELECT job_id FROM ${qualified(LEDGER)} WHERE list_contains($ids, job_id)`,
-        { ids: listValue(ids) },
-      );
-      const seen = new Set(seenRows.getRowObjectsJS().map((row) => String(row.job_id)));
-      const results = new Map<string, LoadResult>();
-      const fresh = requests.filter((r) => {
-        if (seen.has(r.jobId) || results.has(r.jobId)) {
-          results.set(r.jobId, { jobId: r.jobId, status: "duplicate", rowsLoaded: 0 });
-          return false;
-        }
-        results.set(r.jobId, { jobId: r.jobId, status: "loaded", rowsLoaded: 0 });
-        return true;
-      });
-      const byTable = new Map<string, LoadRequest[]>();
-      for (const r of fresh) {
-        const key = qualified(r.table);
-        byTable.set(key, [...(byTable.get(key) ?? []), r]);
-      }
-      for (const batch of byTable.values()) {
-        const table = (batch[0] as LoadRequest).table;
-        const counts = await insertFiles(
-          c,
-          table,
-          batch.map((r) => r.sourceUri),
-        );
-        const rows = batch.map((r) => counts.get(r.sourceUri) ?? 0);
-        batch.forEach((r, i) => {
-          results.set(r.jobId, { jobId: r.jobId, status: "loaded", rowsLoaded: rows[i] ?? 0 });
-        });
-        await c.run(
-          `INSERT INTO ${qualified(LEDGER)} SELECT unnest($ids), unnest($uris), $destination, unnest($rows), current_timestamp`,
-          {
-            ids: listValue(batch.map((r) => r.jobId)),
-            uris: listValue(batch.map((r) => r.sourceUri)),
-            destination: `${table.dataset}.${table.table}`,
-            rows: listValue(rows),
-          },
-        );
-      }
-      await c.run("COMMIT");
-      return requests.map((r) => results.get(r.jobId) as LoadResult);
-    } catch (error) {
-      await c.run("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
-  };
+  const load = createGroupLoader({ serial, createTable });
 
   const warehouse: DuckDbWarehouse = {
     dialect: "duckdb",
@@ -182,12 +88,7 @@ export async function createDuckDbWarehouse(options: { path: string }): Promise<
       return serial((c) => createTable(c, spec));
     },
 
-    load(request: LoadRequest): Promise<LoadResult> {
-      return new Promise<LoadResult>((resolve, reject) => {
-        pendingLoads.push({ request, resolve, reject });
-        if (pendingLoads.length === 1) void serial(flushLoads);
-      });
-    },
+    load,
 
     insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
       if (rows.length === 0) return Promise.resolve();
@@ -254,54 +155,4 @@ function normalizeRow(row: Record<string, unknown>): Row {
         : value;
   }
   return out;
-}
-
-interface PendingLoad {
-  readonly request: LoadRequest;
-  resolve(result: LoadResult): void;
-  reject(error: unknown): void;
-}
-
-/**
- * Inserts NDJSON files into a table; answers the number of rows each file held. The files are
- * concatenated into one temporary file first: DuckDB reads one large file much faster than
- * thousands of small ones (the lake holds one small file per webhook delivery).
- */
-async function insertFiles(
-  c: DuckDBConnection,
-  table: TableSpec,
-  uris: readonly string[],
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const parts: Buffer[] = [];
-  for (const uri of uris) {
-    const bytes = await readFile(uri);
-    let lines = 0;
-    for (const line of bytes.toString("utf8").split("\n")) if (line.trim() !== "") lines++;
-    counts.set(uri, lines);
-    parts.push(bytes);
-    if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) parts.push(Buffer.from("\n"));
-  }
-  const dir = await mkdtemp(join(tmpdir(), "unistack-load-"));
-  const combined = join(dir, "group.ndjson");
-  try {
-    await writeFile(combined, Buffer.concat(parts));
-    const names = table.columns.map((col) => quoteIdent(col.name)).join(", ");
-    const columnTypes = table.columns
-      .map((col) => `${quoteIdent(col.name)}: '${DUCKDB_TYPES[col.type]}'`)
-      .join(", ");
-    const inserted = await c.run(
-      `INSERT INTO ${qualified(table)} (${names}) SELECT ${names} FROM read_json($uri, format = 'newline_delimited', columns = {${columnTypes}})`,
-      { uri: combined },
-    );
-    const expected = [...counts.values()].reduce((a, b) => a + b, 0);
-    if (Number(inserted.rowsChanged) !== expected) {
-      throw new Error(
-        `load read ${inserted.rowsChanged} rows where the files hold ${expected} lines`,
-      );
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  return counts;
 }
