@@ -14,7 +14,7 @@ export async function sqlCommand(query: string, options: { warehouse: string }):
   try {
     await connection.run("SET TimeZone = 'UTC'");
     const reader = await connection.runAndReadAll(query);
-    const rows = reader.getRowObjectsJson();
+    const rows = reader.getRowObjectsJS().map(displayRow);
     if (rows.length === 0) console.log("(no rows)");
     else console.table(rows.slice(0, 200));
     if (rows.length > 200) console.log(`… ${rows.length - 200} more rows`);
@@ -26,4 +26,17 @@ export async function sqlCommand(query: string, options: { warehouse: string }):
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/** Whole numbers as numbers (DuckDB returns BIGINT as bigint), values as a person reads them. */
+function displayRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === "bigint")
+      out[key] = Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
+    else if (value instanceof Date) out[key] = value.toISOString();
+    else if (value !== null && typeof value === "object") out[key] = JSON.stringify(value);
+    else out[key] = value;
+  }
+  return out;
 }
