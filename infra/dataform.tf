@@ -15,12 +15,20 @@ resource "google_service_account_iam_member" "dataform_agent_acts_as_runner" {
 
   service_account_id = google_service_account.dataform.name
   role               = each.value
-  member             = google_project_service_identity.dataform.member
+  member             = google_project_service_identity.agent["dataform"].member
 }
 
-resource "google_bigquery_dataset_iam_member" "dataform_reads_raw" {
-  dataset_id = google_bigquery_dataset.raw.dataset_id
-  role       = "roles/bigquery.dataViewer"
+# Dataform reads its declared sources in raw and builds staging, marts and assertions.
+resource "google_bigquery_dataset_iam_member" "dataform" {
+  for_each = {
+    raw        = "roles/bigquery.dataViewer"
+    staging    = "roles/bigquery.dataEditor"
+    marts      = "roles/bigquery.dataEditor"
+    assertions = "roles/bigquery.dataEditor"
+  }
+
+  dataset_id = google_bigquery_dataset.dataset[each.key].dataset_id
+  role       = each.value
   member     = google_service_account.dataform.member
 }
 
@@ -32,25 +40,13 @@ resource "google_bigquery_dataset_iam_member" "dataform_reads_extra_sources" {
   member     = google_service_account.dataform.member
 }
 
-resource "google_bigquery_dataset_iam_member" "dataform_edits_models" {
-  for_each = {
-    staging    = google_bigquery_dataset.staging.dataset_id
-    marts      = google_bigquery_dataset.marts.dataset_id
-    assertions = google_bigquery_dataset.assertions.dataset_id
-  }
-
-  dataset_id = each.value
-  role       = "roles/bigquery.dataEditor"
-  member     = google_service_account.dataform.member
-}
-
 # The agent reads the Git token to fetch the branch (only when a remote is configured).
 resource "google_secret_manager_secret_iam_member" "dataform_agent_reads_git_token" {
   count = var.dataform_git_token_secret_version == null ? 0 : 1
 
   secret_id = regex("^(projects/[^/]+/secrets/[^/]+)/versions/", var.dataform_git_token_secret_version)[0]
   role      = "roles/secretmanager.secretAccessor"
-  member    = google_project_service_identity.dataform.member
+  member    = google_project_service_identity.agent["dataform"].member
 }
 
 resource "google_dataform_repository" "unistack" {
@@ -103,9 +99,9 @@ resource "google_dataform_repository_release_config" "scheduled" {
   # (target = bigquery, raw_dataset = raw) already fit GCP and are not overridden here.
   code_compilation_config {
     default_database = var.project_id
-    default_schema   = google_bigquery_dataset.marts.dataset_id
+    default_schema   = google_bigquery_dataset.dataset["marts"].dataset_id
     default_location = var.bq_location
-    assertion_schema = google_bigquery_dataset.assertions.dataset_id
+    assertion_schema = google_bigquery_dataset.dataset["assertions"].dataset_id
   }
 }
 
@@ -127,14 +123,14 @@ resource "google_dataform_repository_workflow_config" "scheduled" {
   }
 
   depends_on = [
-    google_bigquery_dataset_iam_member.dataform_reads_raw,
-    google_bigquery_dataset_iam_member.dataform_edits_models,
+    google_bigquery_dataset_iam_member.dataform,
+    google_bigquery_dataset_iam_member.dataform_reads_extra_sources,
     google_project_iam_member.bigquery_job_users,
   ]
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Run finished → dataform-run-finished
+# Run finished → dataform-run-finished (the topic that feeds plan-activation, pubsub.tf)
 # ---------------------------------------------------------------------------------------------------
 # Dataform writes one workflow_invocation_completion log entry per invocation
 # (cloud.google.com/dataform/docs/cloud-logging). A log sink routes the successful ones of this
@@ -155,14 +151,14 @@ locals {
 resource "google_logging_project_sink" "dataform_run_finished" {
   name        = "unistack-dataform-run-finished"
   description = "Successful Dataform workflow invocations of the Unistack repository → dataform-run-finished."
-  destination = "pubsub.googleapis.com/${google_pubsub_topic.dataform_run_finished.id}"
+  destination = "pubsub.googleapis.com/${google_pubsub_topic.feed["plan_activation"].id}"
   filter      = "${local.dataform_completion_filter} AND jsonPayload.terminalState=\"SUCCEEDED\""
 
   unique_writer_identity = true
 }
 
 resource "google_pubsub_topic_iam_member" "dataform_sink_publishes_run_finished" {
-  topic  = google_pubsub_topic.dataform_run_finished.id
+  topic  = google_pubsub_topic.feed["plan_activation"].id
   role   = "roles/pubsub.publisher"
   member = google_logging_project_sink.dataform_run_finished.writer_identity
 }

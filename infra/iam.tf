@@ -8,210 +8,136 @@
 # The IAM table with the reasons is in docs/operations.md.
 
 # ---------------------------------------------------------------------------------------------------
-# Function runtime identities
+# Function runtime identities and what they may touch
 # ---------------------------------------------------------------------------------------------------
 
-resource "google_service_account" "ingest_shopify" {
-  account_id   = "unistack-fn-ingest-shopify"
-  display_name = "Unistack ingest-shopify"
-  description  = "Runtime identity of ingest-shopify: writes raw/ and quarantine/ objects, reads the Shopify webhook secrets."
+resource "google_service_account" "fn" {
+  for_each = local.functions
+
+  account_id   = "unistack-fn-${each.value.name}"
+  display_name = "Unistack ${each.value.name}"
+  description  = "Runtime identity of ${each.value.name}. Its grants: local.function_access in infra/iam.tf, and the secrets naming it as reader."
 }
 
-resource "google_service_account" "ingest_sendgrid" {
-  account_id   = "unistack-fn-ingest-sendgrid"
-  display_name = "Unistack ingest-sendgrid"
-  description  = "Runtime identity of ingest-sendgrid: writes raw/ and quarantine/ objects, reads the SendGrid public key."
+locals {
+  # Everything a function's runtime identity is granted, besides reading the secrets that name it
+  # as their reader (secrets.tf). Nothing else is granted to a function identity.
+  # - lake: role → the lake prefixes it applies to (an IAM condition on the bucket grant).
+  # - datasets: dataset → role.
+  # - jobs: bigquery.jobUser on the project (running a query or load job is a project-level
+  #   permission; data access stays per dataset).
+  # - publishes: functions whose feed topic (pubsub.tf) it publishes to.
+  function_access = {
+    # Reachable from the internet: they add raw/ and quarantine/ objects and read them back (a
+    # create-if-absent write that finds the object reads its metadata), nothing else. objectCreator
+    # cannot overwrite or delete; nothing on activation/ or BigQuery.
+    ingest_shopify = {
+      lake = {
+        "roles/storage.objectCreator" = ["raw/", "quarantine/"]
+        "roles/storage.objectViewer"  = ["raw/", "quarantine/"]
+      }
+      datasets  = {}
+      jobs      = false
+      publishes = []
+    }
+    ingest_sendgrid = {
+      lake = {
+        "roles/storage.objectCreator" = ["raw/", "quarantine/"]
+        "roles/storage.objectViewer"  = ["raw/", "quarantine/"]
+      }
+      datasets  = {}
+      jobs      = false
+      publishes = []
+    }
+    # Reads the file it loads (the BigQuery load job reads it with load-raw's credentials), creates
+    # and loads raw.<source>_<stream>, and records permanent load failures in ops.raw_load_failures
+    # (functions/handlers/load-raw.ts; created on first use, so the grant is on ops).
+    load_raw = {
+      lake      = { "roles/storage.objectViewer" = ["raw/"] }
+      datasets  = { raw = "roles/bigquery.dataEditor", ops = "roles/bigquery.dataEditor" }
+      jobs      = true
+      publishes = []
+    }
+    # Reads segments, keeps sync state in ops, writes batches under activation/ and reads them back
+    # (a replanned batch is written create-if-absent; when it exists the adapter reads its metadata,
+    # 412 → getMetadata), publishes one pointer message per batch to activate-meta.
+    plan_activation = {
+      lake = {
+        "roles/storage.objectCreator" = ["activation/"]
+        "roles/storage.objectViewer"  = ["activation/"]
+      }
+      datasets  = { marts = "roles/bigquery.dataViewer", ops = "roles/bigquery.dataEditor" }
+      jobs      = true
+      publishes = ["activate_meta"]
+    }
+    # Reads the batch a message points at, records batches, accepted members and rejected rows.
+    activate_meta = {
+      lake      = { "roles/storage.objectViewer" = ["activation/"] }
+      datasets  = { ops = "roles/bigquery.dataEditor" }
+      jobs      = true
+      publishes = []
+    }
+  }
+
+  # The table above as one entry per grant, keyed "<function>/<what>".
+  lake_grants = merge([
+    for key, access in local.function_access : {
+      for role, prefixes in access.lake : "${key}/${trimprefix(role, "roles/storage.")}" => { fn = key, role = role, prefixes = prefixes }
+    }
+  ]...)
+  dataset_grants = merge([
+    for key, access in local.function_access : {
+      for dataset, role in access.datasets : "${key}/${dataset}" => { fn = key, dataset = dataset, role = role }
+    }
+  ]...)
+  publish_grants = merge([
+    for key, access in local.function_access : {
+      for target in access.publishes : "${key}/${target}" => { fn = key, target = target }
+    }
+  ]...)
 }
 
-resource "google_service_account" "load_raw" {
-  account_id   = "unistack-fn-load-raw"
-  display_name = "Unistack load-raw"
-  description  = "Runtime identity of load-raw: reads raw/ objects, runs load jobs into the raw dataset."
-}
+# Lake grants are scoped to their prefixes by condition (uniform bucket-level access is on). Object
+# permissions are checked against projects/_/buckets/<bucket>/objects/<name>; a list call against
+# the bucket, with the requested prefix as an attribute, which only the viewer role needs.
+resource "google_storage_bucket_iam_member" "lake" {
+  for_each = local.lake_grants
 
-resource "google_service_account" "plan_activation" {
-  account_id   = "unistack-fn-plan-activation"
-  display_name = "Unistack plan-activation"
-  description  = "Runtime identity of plan-activation: reads marts, writes ops, writes activation/ batches, publishes to activate-meta."
-}
-
-resource "google_service_account" "activate_meta" {
-  account_id   = "unistack-fn-activate-meta"
-  display_name = "Unistack activate-meta"
-  description  = "Runtime identity of activate-meta: reads activation/ batches, writes ops, reads the Meta access token."
-}
-
-# ---------------------------------------------------------------------------------------------------
-# Trigger identities: they may invoke one function each, nothing else
-# ---------------------------------------------------------------------------------------------------
-
-resource "google_service_account" "trigger_load_raw" {
-  account_id   = "unistack-trigger-load-raw"
-  display_name = "Unistack Eventarc trigger of load-raw"
-  description  = "Identity Eventarc uses to deliver lake object-finalized events to load-raw."
-}
-
-resource "google_service_account" "push_plan_activation" {
-  account_id   = "unistack-push-plan-activation"
-  display_name = "Unistack push to plan-activation"
-  description  = "OIDC identity of the plan-activation-push subscription."
-}
-
-resource "google_service_account" "push_activate_meta" {
-  account_id   = "unistack-push-activate-meta"
-  display_name = "Unistack push to activate-meta"
-  description  = "OIDC identity of the activate-meta-push subscription."
-}
-
-# ---------------------------------------------------------------------------------------------------
-# Lake bucket (prefix-scoped with IAM conditions; uniform bucket-level access is on)
-# ---------------------------------------------------------------------------------------------------
-
-# Webhook functions are reachable from the internet: they can add raw/ and quarantine/ objects and
-# read them back (a create-if-absent write that finds the object reads its metadata), nothing else.
-# They cannot overwrite or delete (objectCreator has no delete), and cannot touch activation/.
-resource "google_storage_bucket_iam_member" "ingest_shopify_creates_raw" {
   bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectCreator"
-  member = google_service_account.ingest_shopify.member
+  role   = each.value.role
+  member = google_service_account.fn[each.value.fn].member
 
   condition {
-    title       = "raw-and-quarantine-only"
-    description = "Only objects under raw/ and quarantine/."
-    expression  = local.lake_write_condition.raw_and_quarantine
+    title       = "${join("-and-", [for prefix in each.value.prefixes : trimsuffix(prefix, "/")])}-only"
+    description = "Only objects under ${join(" and ", each.value.prefixes)}."
+    expression = join(" || ", concat(
+      [for prefix in each.value.prefixes : "resource.name.startsWith(\"${local.lake_objects}/${prefix}\")"],
+      [for prefix in each.value.prefixes : "(resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"${prefix}\"))" if each.value.role == "roles/storage.objectViewer"],
+    ))
   }
 }
 
-resource "google_storage_bucket_iam_member" "ingest_shopify_reads_raw" {
-  bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.ingest_shopify.member
+resource "google_bigquery_dataset_iam_member" "function" {
+  for_each = local.dataset_grants
 
-  condition {
-    title       = "raw-and-quarantine-only"
-    description = "Only objects under raw/ and quarantine/."
-    expression  = local.lake_read_condition.raw_and_quarantine
-  }
+  dataset_id = google_bigquery_dataset.dataset[each.value.dataset].dataset_id
+  role       = each.value.role
+  member     = google_service_account.fn[each.value.fn].member
 }
 
-resource "google_storage_bucket_iam_member" "ingest_sendgrid_creates_raw" {
-  bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectCreator"
-  member = google_service_account.ingest_sendgrid.member
+resource "google_pubsub_topic_iam_member" "function_publishes" {
+  for_each = local.publish_grants
 
-  condition {
-    title       = "raw-and-quarantine-only"
-    description = "Only objects under raw/ and quarantine/."
-    expression  = local.lake_write_condition.raw_and_quarantine
-  }
-}
-
-resource "google_storage_bucket_iam_member" "ingest_sendgrid_reads_raw" {
-  bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.ingest_sendgrid.member
-
-  condition {
-    title       = "raw-and-quarantine-only"
-    description = "Only objects under raw/ and quarantine/."
-    expression  = local.lake_read_condition.raw_and_quarantine
-  }
-}
-
-# load-raw reads the file it loads; the BigQuery load job reads it with load-raw's credentials.
-resource "google_storage_bucket_iam_member" "load_raw_reads_raw" {
-  bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.load_raw.member
-
-  condition {
-    title       = "raw-only"
-    description = "Only objects under raw/."
-    expression  = local.lake_read_condition.raw
-  }
-}
-
-resource "google_storage_bucket_iam_member" "plan_activation_creates_batches" {
-  bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectCreator"
-  member = google_service_account.plan_activation.member
-
-  condition {
-    title       = "activation-only"
-    description = "Only objects under activation/."
-    expression  = local.lake_write_condition.activation
-  }
-}
-
-# A replanned batch is written create-if-absent; when it already exists the adapter reads its
-# metadata (412 → getMetadata), which needs objectViewer.
-resource "google_storage_bucket_iam_member" "plan_activation_reads_batches" {
-  bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.plan_activation.member
-
-  condition {
-    title       = "activation-only"
-    description = "Only objects under activation/."
-    expression  = local.lake_read_condition.activation
-  }
-}
-
-resource "google_storage_bucket_iam_member" "activate_meta_reads_batches" {
-  bucket = google_storage_bucket.lake.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.activate_meta.member
-
-  condition {
-    title       = "activation-only"
-    description = "Only objects under activation/."
-    expression  = local.lake_read_condition.activation
-  }
-}
-
-# ---------------------------------------------------------------------------------------------------
-# BigQuery (dataset-scoped; jobUser is the only project-level BigQuery role)
-# ---------------------------------------------------------------------------------------------------
-
-resource "google_bigquery_dataset_iam_member" "load_raw_edits_raw" {
-  dataset_id = google_bigquery_dataset.raw.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = google_service_account.load_raw.member
-}
-
-# Permanent load failures are recorded in ops.raw_load_failures (functions/handlers/load-raw.ts)
-# instead of being retried for a day; the table is created on first use, so the grant is on ops.
-resource "google_bigquery_dataset_iam_member" "load_raw_records_failures_in_ops" {
-  dataset_id = google_bigquery_dataset.ops.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = google_service_account.load_raw.member
-}
-
-resource "google_bigquery_dataset_iam_member" "plan_activation_reads_marts" {
-  dataset_id = google_bigquery_dataset.marts.dataset_id
-  role       = "roles/bigquery.dataViewer"
-  member     = google_service_account.plan_activation.member
-}
-
-resource "google_bigquery_dataset_iam_member" "plan_activation_edits_ops" {
-  dataset_id = google_bigquery_dataset.ops.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = google_service_account.plan_activation.member
-}
-
-resource "google_bigquery_dataset_iam_member" "activate_meta_edits_ops" {
-  dataset_id = google_bigquery_dataset.ops.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = google_service_account.activate_meta.member
+  topic  = google_pubsub_topic.feed[each.value.target].id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.fn[each.value.fn].member
 }
 
 resource "google_project_iam_member" "bigquery_job_users" {
-  for_each = {
-    load_raw        = google_service_account.load_raw.member
-    plan_activation = google_service_account.plan_activation.member
-    activate_meta   = google_service_account.activate_meta.member
-    dataform        = google_service_account.dataform.member
-  }
+  for_each = merge(
+    { for key, access in local.function_access : key => google_service_account.fn[key].member if access.jobs },
+    { dataform = google_service_account.dataform.member },
+  )
 
   project = var.project_id
   role    = "roles/bigquery.jobUser"
@@ -219,61 +145,37 @@ resource "google_project_iam_member" "bigquery_job_users" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Pub/Sub publishing
-# ---------------------------------------------------------------------------------------------------
-
-resource "google_pubsub_topic_iam_member" "plan_activation_publishes_activate_meta" {
-  topic  = google_pubsub_topic.activate_meta.id
-  role   = "roles/pubsub.publisher"
-  member = google_service_account.plan_activation.member
-}
-
-# ---------------------------------------------------------------------------------------------------
 # Invocation: who may call each function's Cloud Run service
 # ---------------------------------------------------------------------------------------------------
 
+# The identities Eventarc and the push subscriptions deliver as. Each may invoke one function.
+resource "google_service_account" "trigger" {
+  for_each = local.triggered_functions
+
+  account_id   = "unistack-${each.value.trigger == "storage" ? "trigger" : "push"}-${each.value.name}"
+  display_name = "Unistack ${each.value.trigger} trigger of ${each.value.name}"
+  description  = each.value.trigger == "storage" ? "Identity Eventarc uses to deliver lake object-finalized events to ${each.value.name}." : "OIDC identity of the ${each.value.name}-push subscription."
+}
+
 # Vendors call the webhooks without Google credentials; the functions verify the Shopify HMAC and
-# the SendGrid ECDSA signature over the raw body themselves and answer 401 otherwise.
-resource "google_cloud_run_service_iam_member" "ingest_shopify_public" {
-  location = google_cloudfunctions2_function.ingest_shopify.location
-  service  = google_cloudfunctions2_function.ingest_shopify.name
-  role     = "roles/run.invoker"
-  member   = "allUsers"
-}
+# the SendGrid ECDSA signature over the raw body themselves and answer 401 otherwise. Every other
+# function is invoked by its trigger identity alone.
+resource "google_cloud_run_service_iam_member" "invoker" {
+  for_each = local.functions
 
-resource "google_cloud_run_service_iam_member" "ingest_sendgrid_public" {
-  location = google_cloudfunctions2_function.ingest_sendgrid.location
-  service  = google_cloudfunctions2_function.ingest_sendgrid.name
+  location = google_cloudfunctions2_function.fn[each.key].location
+  service  = google_cloudfunctions2_function.fn[each.key].name
   role     = "roles/run.invoker"
-  member   = "allUsers"
-}
-
-resource "google_cloud_run_service_iam_member" "load_raw_invoker" {
-  location = google_cloudfunctions2_function.load_raw.location
-  service  = google_cloudfunctions2_function.load_raw.name
-  role     = "roles/run.invoker"
-  member   = google_service_account.trigger_load_raw.member
-}
-
-resource "google_cloud_run_service_iam_member" "plan_activation_invoker" {
-  location = google_cloudfunctions2_function.plan_activation.location
-  service  = google_cloudfunctions2_function.plan_activation.name
-  role     = "roles/run.invoker"
-  member   = google_service_account.push_plan_activation.member
-}
-
-resource "google_cloud_run_service_iam_member" "activate_meta_invoker" {
-  location = google_cloudfunctions2_function.activate_meta.location
-  service  = google_cloudfunctions2_function.activate_meta.name
-  role     = "roles/run.invoker"
-  member   = google_service_account.push_activate_meta.member
+  member   = each.value.trigger == "webhook" ? "allUsers" : google_service_account.trigger[each.key].member
 }
 
 # Eventarc checks eventReceiver on the project; there is no narrower resource to grant it on.
-resource "google_project_iam_member" "trigger_load_raw_receives_events" {
+resource "google_project_iam_member" "trigger_receives_events" {
+  for_each = { for key, fn in local.triggered_functions : key => fn if fn.trigger == "storage" }
+
   project = var.project_id
   role    = "roles/eventarc.eventReceiver"
-  member  = google_service_account.trigger_load_raw.member
+  member  = google_service_account.trigger[each.key].member
 }
 
 # Cloud Storage publishes object events to the transport topic Eventarc creates for the trigger.
@@ -286,22 +188,12 @@ resource "google_project_iam_member" "gcs_agent_publishes_events" {
 
 # The Pub/Sub service agent mints the OIDC tokens of push requests (and Eventarc's) for these
 # identities. Needed on projects whose Pub/Sub agent predates April 2021; harmless elsewhere.
-resource "google_service_account_iam_member" "pubsub_signs_for_trigger_load_raw" {
-  service_account_id = google_service_account.trigger_load_raw.name
-  role               = "roles/iam.serviceAccountTokenCreator"
-  member             = google_project_service_identity.pubsub.member
-}
+resource "google_service_account_iam_member" "pubsub_agent_signs_for_trigger" {
+  for_each = local.triggered_functions
 
-resource "google_service_account_iam_member" "pubsub_signs_for_push_plan_activation" {
-  service_account_id = google_service_account.push_plan_activation.name
+  service_account_id = google_service_account.trigger[each.key].name
   role               = "roles/iam.serviceAccountTokenCreator"
-  member             = google_project_service_identity.pubsub.member
-}
-
-resource "google_service_account_iam_member" "pubsub_signs_for_push_activate_meta" {
-  service_account_id = google_service_account.push_activate_meta.name
-  role               = "roles/iam.serviceAccountTokenCreator"
-  member             = google_project_service_identity.pubsub.member
+  member             = google_project_service_identity.agent["pubsub"].member
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -17,19 +17,10 @@ resource "google_monitoring_notification_channel" "email" {
 locals {
   notification_channels = concat(var.alert_notification_channels, google_monitoring_notification_channel.email[*].id)
 
-  quoted_function_names = [for name in values(local.function_names) : "\"${name}\""]
+  quoted_function_names = [for fn in local.functions : "\"${fn.name}\""]
   # Monitoring filters take one_of(…); Logging filters take (a OR b).
   functions_monitoring_set = "one_of(${join(", ", local.quoted_function_names)})"
   functions_logging_set    = "(${join(" OR ", local.quoted_function_names)})"
-
-  dead_letter_subscriptions = [
-    google_pubsub_subscription.dataform_run_finished_dead_letter_hold.name,
-    google_pubsub_subscription.activate_meta_dead_letter_hold.name,
-  ]
-  push_subscriptions = [
-    google_pubsub_subscription.plan_activation_push.name,
-    google_pubsub_subscription.activate_meta_push.name,
-  ]
 
   runbook = "Runbook: docs/operations.md in the Unistack repository."
 }
@@ -107,56 +98,50 @@ resource "google_monitoring_alert_policy" "function_error_logs" {
 
 # --- Delivery -------------------------------------------------------------------------------------
 
-resource "google_monitoring_alert_policy" "dead_letters" {
-  display_name          = "Unistack: dead-lettered messages"
-  combiner              = "OR"
-  severity              = "ERROR"
-  notification_channels = local.notification_channels
-  user_labels           = local.labels
-
-  conditions {
-    display_name = "Undelivered messages on a dead-letter hold subscription > 0"
-
-    condition_threshold {
-      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\" AND resource.label.subscription_id = one_of(${join(", ", [for s in local.dead_letter_subscriptions : "\"${s}\""])})"
-      comparison      = "COMPARISON_GT"
-      threshold_value = 0
-      duration        = "0s"
-
-      aggregations {
-        alignment_period     = "300s"
-        per_series_aligner   = "ALIGN_MAX"
-        cross_series_reducer = "REDUCE_MAX"
-        group_by_fields      = ["resource.label.subscription_id"]
-      }
-
-      trigger {
-        count = 1
-      }
+# Two thresholds on Pub/Sub subscription metrics, per subscription: dead letters waiting on a hold
+# subscription, and an old backlog on a push subscription.
+locals {
+  subscription_alerts = {
+    dead_letters = {
+      display_name  = "Unistack: dead-lettered messages"
+      severity      = "ERROR"
+      condition     = "Undelivered messages on a dead-letter hold subscription > 0"
+      metric        = "pubsub.googleapis.com/subscription/num_undelivered_messages"
+      subscriptions = values(google_pubsub_subscription.dead_letter_hold)[*].name
+      threshold     = 0
+      duration      = "0s"
+      documentation = "A message exhausted its ${var.max_delivery_attempts} push attempts and was dead-lettered. It is kept ${var.dead_letter_retention_days} days on the hold subscription. Fix the cause, then replay it (docs/operations.md, Retries and dead letters)."
     }
-  }
-
-  documentation {
-    mime_type = "text/markdown"
-    content   = "A message exhausted its ${var.max_delivery_attempts} push attempts and was dead-lettered. It is kept ${var.dead_letter_retention_days} days on the hold subscription. Fix the cause, then replay it (docs/operations.md, Retries and dead letters). ${local.runbook}"
+    push_backlog = {
+      display_name  = "Unistack: push backlog is getting old"
+      severity      = "WARNING"
+      condition     = "Oldest unacked message on a push subscription > ${var.push_backlog_age_threshold_seconds} s"
+      metric        = "pubsub.googleapis.com/subscription/oldest_unacked_message_age"
+      subscriptions = values(google_pubsub_subscription.push)[*].name
+      threshold     = var.push_backlog_age_threshold_seconds
+      duration      = "300s"
+      documentation = "Messages wait on a push subscription: its function keeps failing or is throttled (max instances, destination rate limits)."
+    }
   }
 }
 
-resource "google_monitoring_alert_policy" "push_backlog" {
-  display_name          = "Unistack: push backlog is getting old"
+resource "google_monitoring_alert_policy" "subscription" {
+  for_each = local.subscription_alerts
+
+  display_name          = each.value.display_name
   combiner              = "OR"
-  severity              = "WARNING"
+  severity              = each.value.severity
   notification_channels = local.notification_channels
   user_labels           = local.labels
 
   conditions {
-    display_name = "Oldest unacked message on a push subscription > ${var.push_backlog_age_threshold_seconds} s"
+    display_name = each.value.condition
 
     condition_threshold {
-      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"pubsub.googleapis.com/subscription/oldest_unacked_message_age\" AND resource.label.subscription_id = one_of(${join(", ", [for s in local.push_subscriptions : "\"${s}\""])})"
+      filter          = "resource.type = \"pubsub_subscription\" AND metric.type = \"${each.value.metric}\" AND resource.label.subscription_id = one_of(${join(", ", [for name in each.value.subscriptions : "\"${name}\""])})"
       comparison      = "COMPARISON_GT"
-      threshold_value = var.push_backlog_age_threshold_seconds
-      duration        = "300s"
+      threshold_value = each.value.threshold
+      duration        = each.value.duration
 
       aggregations {
         alignment_period     = "300s"
@@ -173,7 +158,7 @@ resource "google_monitoring_alert_policy" "push_backlog" {
 
   documentation {
     mime_type = "text/markdown"
-    content   = "Messages wait on a push subscription: its function keeps failing or is throttled (max instances, destination rate limits). ${local.runbook}"
+    content   = "${each.value.documentation} ${local.runbook}"
   }
 }
 
@@ -189,7 +174,7 @@ resource "google_logging_metric" "raw_loads" {
     "logName=\"projects/${var.project_id}/logs/cloudaudit.googleapis.com%2Fdata_access\"",
     "protoPayload.metadata.jobChange.after=\"DONE\"",
     "protoPayload.metadata.jobChange.job.jobConfig.type=\"IMPORT\"",
-    "protoPayload.metadata.jobChange.job.jobConfig.loadConfig.destinationTable=~\"^projects/${var.project_id}/datasets/${google_bigquery_dataset.raw.dataset_id}/tables/\"",
+    "protoPayload.metadata.jobChange.job.jobConfig.loadConfig.destinationTable=~\"^projects/${var.project_id}/datasets/${google_bigquery_dataset.dataset["raw"].dataset_id}/tables/\"",
     "NOT protoPayload.metadata.jobChange.job.jobStatus.errorResult:*",
   ])
 

@@ -12,16 +12,6 @@ locals {
   source_bucket_name  = "${var.project_id}-unistack-fn-source"
   function_source_dir = coalesce(var.function_source_dir, "${path.module}/.build/function-source")
 
-  # Cloud Run service names equal the function names (kebab-case), which the invoker bindings and
-  # the alert filters rely on.
-  function_names = {
-    ingest_shopify  = "ingest-shopify"
-    ingest_sendgrid = "ingest-sendgrid"
-    load_raw        = "load-raw"
-    plan_activation = "plan-activation"
-    activate_meta   = "activate-meta"
-  }
-
   # What every deployed function reads at cold start (functions/platform/gcp/gcp-platform.ts).
   common_env = {
     GOOGLE_CLOUD_PROJECT = var.project_id
@@ -56,20 +46,15 @@ resource "google_project_service" "apis" {
   disable_on_destroy = false
 }
 
-# Service agents are created lazily by Google; generating them here makes the IAM grants below
-# succeed on a fresh project.
-resource "google_project_service_identity" "pubsub" {
+# Service agents are created lazily by Google; generating them here makes the IAM grants to them
+# succeed on a fresh project. agent["pubsub"] forwards dead letters and mints push tokens;
+# agent["dataform"] runs workflows as the Dataform account.
+resource "google_project_service_identity" "agent" {
+  for_each = toset(["pubsub", "dataform"])
   provider = google-beta
-  project  = var.project_id
-  service  = "pubsub.googleapis.com"
 
-  depends_on = [google_project_service.apis]
-}
-
-resource "google_project_service_identity" "dataform" {
-  provider = google-beta
-  project  = var.project_id
-  service  = "dataform.googleapis.com"
+  project = var.project_id
+  service = "${each.key}.googleapis.com"
 
   depends_on = [google_project_service.apis]
 }

@@ -1,23 +1,53 @@
 # Secret Manager secrets: containers only. Values never pass through Terraform (no
 # google_secret_manager_secret_version here, nothing in state); operators add versions with
-# `gcloud secrets versions add` (docs/operations.md). Each secret is readable by exactly one
-# function's service account, granted on the secret itself.
+# `gcloud secrets versions add` (docs/operations.md).
 #
-# Replicas stay in var.region so webhook keys and the ad-platform token keep the data residency of
-# the rest of the deployment.
+# Each secret names its one reader: the function that binds it (as `env`, version `latest`,
+# functions.tf) and the only identity granted secretAccessor on it (below). Replicas stay in
+# var.region so webhook keys and the ad-platform token keep the data residency of the rest of the
+# deployment.
 
 locals {
-  secret_replication_region = var.region
+  secrets = {
+    shopify_webhook_secret = {
+      id     = "shopify-webhook-secret"
+      env    = "SHOPIFY_WEBHOOK_SECRET"
+      reader = "ingest_shopify"
+      bound  = true
+    }
+    # The previous Shopify secret, bound only while a rotation is in progress, so webhooks signed
+    # with either secret verify. Its reader keeps the grant between rotations.
+    shopify_webhook_secret_previous = {
+      id     = "shopify-webhook-secret-previous"
+      env    = "SHOPIFY_WEBHOOK_SECRET_PREVIOUS"
+      reader = "ingest_shopify"
+      bound  = var.shopify_secret_rotation_in_progress
+    }
+    sendgrid_webhook_public_key = {
+      id     = "sendgrid-webhook-public-key"
+      env    = "SENDGRID_WEBHOOK_PUBLIC_KEY"
+      reader = "ingest_sendgrid"
+      bound  = true
+    }
+    meta_access_token = {
+      id     = "meta-access-token"
+      env    = "META_ACCESS_TOKEN"
+      reader = "activate_meta"
+      bound  = true
+    }
+  }
 }
 
-resource "google_secret_manager_secret" "shopify_webhook_secret" {
-  secret_id = "shopify-webhook-secret"
+resource "google_secret_manager_secret" "secret" {
+  for_each = local.secrets
+
+  secret_id = each.value.id
   labels    = local.labels
 
   replication {
     user_managed {
       replicas {
-        location = local.secret_replication_region
+        location = var.region
       }
     }
   }
@@ -25,73 +55,10 @@ resource "google_secret_manager_secret" "shopify_webhook_secret" {
   depends_on = [google_project_service.apis]
 }
 
-# The previous Shopify secret, bound only while a rotation is in progress
-# (var.shopify_secret_rotation_in_progress), so webhooks signed with either secret verify.
-resource "google_secret_manager_secret" "shopify_webhook_secret_previous" {
-  secret_id = "shopify-webhook-secret-previous"
-  labels    = local.labels
+resource "google_secret_manager_secret_iam_member" "reader" {
+  for_each = local.secrets
 
-  replication {
-    user_managed {
-      replicas {
-        location = local.secret_replication_region
-      }
-    }
-  }
-
-  depends_on = [google_project_service.apis]
-}
-
-resource "google_secret_manager_secret" "sendgrid_webhook_public_key" {
-  secret_id = "sendgrid-webhook-public-key"
-  labels    = local.labels
-
-  replication {
-    user_managed {
-      replicas {
-        location = local.secret_replication_region
-      }
-    }
-  }
-
-  depends_on = [google_project_service.apis]
-}
-
-resource "google_secret_manager_secret" "meta_access_token" {
-  secret_id = "meta-access-token"
-  labels    = local.labels
-
-  replication {
-    user_managed {
-      replicas {
-        location = local.secret_replication_region
-      }
-    }
-  }
-
-  depends_on = [google_project_service.apis]
-}
-
-resource "google_secret_manager_secret_iam_member" "ingest_shopify_reads_webhook_secret" {
-  secret_id = google_secret_manager_secret.shopify_webhook_secret.id
+  secret_id = google_secret_manager_secret.secret[each.key].id
   role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.ingest_shopify.member
-}
-
-resource "google_secret_manager_secret_iam_member" "ingest_shopify_reads_previous_webhook_secret" {
-  secret_id = google_secret_manager_secret.shopify_webhook_secret_previous.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.ingest_shopify.member
-}
-
-resource "google_secret_manager_secret_iam_member" "ingest_sendgrid_reads_public_key" {
-  secret_id = google_secret_manager_secret.sendgrid_webhook_public_key.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.ingest_sendgrid.member
-}
-
-resource "google_secret_manager_secret_iam_member" "activate_meta_reads_access_token" {
-  secret_id = google_secret_manager_secret.meta_access_token.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.activate_meta.member
+  member    = google_service_account.fn[each.value.reader].member
 }

@@ -91,20 +91,7 @@ resource "google_storage_bucket" "function_source" {
   depends_on = [google_project_service.apis]
 }
 
-# IAM conditions that scope lake grants to one prefix. Object permissions are checked against
-# projects/_/buckets/<bucket>/objects/<name>; a list call is checked against the bucket with the
-# requested prefix as an attribute.
+# Where the lake's objects are, as IAM conditions name them (iam.tf scopes lake grants to prefixes).
 locals {
   lake_objects = "projects/_/buckets/${local.lake_bucket_name}/objects"
-
-  lake_write_condition = {
-    raw_and_quarantine = "resource.name.startsWith(\"${local.lake_objects}/raw/\") || resource.name.startsWith(\"${local.lake_objects}/quarantine/\")"
-    activation         = "resource.name.startsWith(\"${local.lake_objects}/activation/\")"
-  }
-
-  lake_read_condition = {
-    raw_and_quarantine = "${local.lake_write_condition.raw_and_quarantine} || (resource.type == \"storage.googleapis.com/Bucket\" && (api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"raw/\") || api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"quarantine/\")))"
-    raw                = "resource.name.startsWith(\"${local.lake_objects}/raw/\") || (resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"raw/\"))"
-    activation         = "${local.lake_write_condition.activation} || (resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"activation/\"))"
-  }
 }
