@@ -1,9 +1,9 @@
-# Datasets of the warehouse, declared once in local.datasets (google_bigquery_dataset.dataset["raw"]
-# and so on). Every one of them holds personal data or can (hashed identifiers are personal data
-# too; assertion views select the violating rows): `pii` labels them data-class = pii. Every dataset,
-# personal data or not, gets the shortest time travel BigQuery allows: 48 hours. Deleted or erased
-# rows stay recoverable for those 2 days plus 7 days of fail-safe that nobody can shorten
-# (docs/operations.md, erasure).
+# Datasets of the warehouse, declared once in local.datasets (addresses
+# google_bigquery_dataset.dataset["raw"] and so on). Every one of them holds personal data or can
+# (hashed identifiers are personal data too; assertion views select the violating rows): `pii`
+# labels them data-class = pii. Every dataset, personal data or not, gets the shortest time travel
+# BigQuery allows: 48 hours. Deleted or erased rows stay recoverable for those 2 days plus 7 days of
+# fail-safe that nobody can shorten (docs/operations.md, erasure).
 #
 # Access is granted per dataset with google_bigquery_dataset_iam_member (iam.tf, dataform.tf); no
 # `access` blocks here, because the two fight over the same ACL.

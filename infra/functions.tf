@@ -46,9 +46,10 @@ resource "google_artifact_registry_repository" "functions" {
 }
 
 locals {
-  # Every function, once. The key addresses its resources (google_cloudfunctions2_function.fn["load_raw"],
-  # google_service_account.fn["load_raw"], google_cloud_run_service_iam_member.invoker["load_raw"], …).
-  # `name` is the function's and its Cloud Run service's name, which the alert filters rely on.
+  # Every function, once. The key addresses its resources:
+  # google_cloudfunctions2_function.fn["load_raw"], google_service_account.fn["load_raw"],
+  # google_cloud_run_service_iam_member.invoker["load_raw"], … `name` is the function's and its
+  # Cloud Run service's name, which the alert filters rely on.
   #
   # trigger says who calls it:
   # - webhook: vendors, over public HTTP (ingress ALLOW_ALL, allUsers may invoke). The function
@@ -58,7 +59,8 @@ locals {
   # - pubsub: its own push subscription on `topic`, with retries and a dead-letter topic
   #   (pubsub.tf), as the function's own trigger identity.
   #
-  # Sizing: ingest-* serve short requests, many at once (concurrency 16 on one vCPU). load-raw mostly
+  # Sizing: ingest-* serve short requests, many at once (concurrency 16 on one vCPU), sized alike
+  # (local.webhook_function). load-raw mostly
   # waits on BigQuery load jobs; 540 s is the event-function maximum. plan-activation runs one
   # instance, one request: two concurrent plans would diff against the same snapshot and double-send
   # changes. activate-meta sends one batch per instance on few instances, to stay under Meta's rate
@@ -67,30 +69,16 @@ locals {
   # env is added to local.common_env. Secrets are bound from local.secrets (each names its one
   # reader, secrets.tf); what each function's identity may touch is local.function_access (iam.tf).
   functions = {
-    ingest_shopify = {
-      name          = "ingest-shopify"
-      entry_point   = "ingestShopify"
-      description   = "Shopify webhooks: verifies the HMAC over the raw body, lands raw/ and quarantine/ batches, 2xx only after the write."
-      trigger       = "webhook"
-      memory        = "512Mi"
-      timeout       = 60
-      min_instances = var.ingest_min_instances
-      max_instances = var.ingest_max_instances
-      concurrency   = 16
-      env           = {}
-    }
-    ingest_sendgrid = {
-      name          = "ingest-sendgrid"
-      entry_point   = "ingestSendgrid"
-      description   = "SendGrid signed event webhook: verifies the ECDSA signature, lands raw/ and quarantine/ batches, 2xx only after the write."
-      trigger       = "webhook"
-      memory        = "512Mi"
-      timeout       = 60
-      min_instances = var.ingest_min_instances
-      max_instances = var.ingest_max_instances
-      concurrency   = 16
-      env           = {}
-    }
+    ingest_shopify = merge(local.webhook_function, {
+      name        = "ingest-shopify"
+      entry_point = "ingestShopify"
+      description = "Shopify webhooks: verifies the HMAC over the raw body, lands raw/ and quarantine/ batches, 2xx only after the write."
+    })
+    ingest_sendgrid = merge(local.webhook_function, {
+      name        = "ingest-sendgrid"
+      entry_point = "ingestSendgrid"
+      description = "SendGrid signed event webhook: verifies the ECDSA signature, lands raw/ and quarantine/ batches, 2xx only after the write."
+    })
     load_raw = {
       name          = "load-raw"
       entry_point   = "loadRaw"
@@ -133,6 +121,16 @@ locals {
         META_API_VERSION = var.meta_api_version
       }
     }
+  }
+
+  webhook_function = {
+    trigger       = "webhook"
+    memory        = "512Mi"
+    timeout       = 60
+    min_instances = var.ingest_min_instances
+    max_instances = var.ingest_max_instances
+    concurrency   = 16
+    env           = {}
   }
 
   # The same functions by who calls them.

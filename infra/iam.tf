@@ -20,6 +20,19 @@ resource "google_service_account" "fn" {
 }
 
 locals {
+  # The webhook functions are reachable from the internet: they add raw/ and quarantine/ objects and
+  # read them back (a create-if-absent write that finds the object reads its metadata), nothing
+  # else. objectCreator cannot overwrite or delete; nothing on activation/ or BigQuery.
+  ingest_access = {
+    lake = {
+      "roles/storage.objectCreator" = ["raw/", "quarantine/"]
+      "roles/storage.objectViewer"  = ["raw/", "quarantine/"]
+    }
+    datasets  = {}
+    jobs      = false
+    publishes = []
+  }
+
   # Everything a function's runtime identity is granted, besides reading the secrets that name it
   # as their reader (secrets.tf). Nothing else is granted to a function identity.
   # - lake: role → the lake prefixes it applies to (an IAM condition on the bucket grant).
@@ -28,27 +41,8 @@ locals {
   #   permission; data access stays per dataset).
   # - publishes: functions whose feed topic (pubsub.tf) it publishes to.
   function_access = {
-    # Reachable from the internet: they add raw/ and quarantine/ objects and read them back (a
-    # create-if-absent write that finds the object reads its metadata), nothing else. objectCreator
-    # cannot overwrite or delete; nothing on activation/ or BigQuery.
-    ingest_shopify = {
-      lake = {
-        "roles/storage.objectCreator" = ["raw/", "quarantine/"]
-        "roles/storage.objectViewer"  = ["raw/", "quarantine/"]
-      }
-      datasets  = {}
-      jobs      = false
-      publishes = []
-    }
-    ingest_sendgrid = {
-      lake = {
-        "roles/storage.objectCreator" = ["raw/", "quarantine/"]
-        "roles/storage.objectViewer"  = ["raw/", "quarantine/"]
-      }
-      datasets  = {}
-      jobs      = false
-      publishes = []
-    }
+    ingest_shopify  = local.ingest_access
+    ingest_sendgrid = local.ingest_access
     # Reads the file it loads (the BigQuery load job reads it with load-raw's credentials), creates
     # and loads raw.<source>_<stream>, and records permanent load failures in ops.raw_load_failures
     # (functions/handlers/load-raw.ts; created on first use, so the grant is on ops).

@@ -1,7 +1,8 @@
 # What feeds each Pub/Sub-fed function (local.pushed_functions: trigger = "pubsub"): its topic, a
-# dead-letter topic, a pull subscription that keeps the dead letters, and the push subscription that
-# delivers to the function. Addresses are keyed by function: google_pubsub_topic.feed["activate_meta"]
-# is the activate-meta topic, google_pubsub_subscription.push["activate_meta"] is activate-meta-push.
+# dead-letter topic, a pull subscription that keeps the dead letters, and the push subscription
+# that delivers to the function. Addresses are keyed by function:
+# google_pubsub_topic.feed["activate_meta"] is the activate-meta topic,
+# google_pubsub_subscription.push["activate_meta"] is activate-meta-push.
 #
 # The functions are fed by push subscriptions declared here, not by a function event_trigger: an
 # event_trigger makes Eventarc create and own the subscription, which cannot be given a dead-letter
