@@ -266,46 +266,19 @@ function entriesOf(collection: Value, where: string): Array<[string | number, Va
   return sortedKeys(o).map((k) => [k, o[k] ?? null]);
 }
 
-/** Functions that need every argument known at the top level (elements may be unknown). */
+/** The functions infra/ uses, called with every argument known at the top level (elements may be
+ * unknown). Any other function throws: add it here when the configuration starts using it. */
 const FUNCTIONS: Record<string, Fn> = {
   merge: (args, w) => Object.assign({}, ...args.map((a) => (a === null ? {} : asObject(a, w)))),
   concat: (args, w) => args.flatMap((a) => asList(a, w)),
-  flatten: (args, w) => {
-    const flat = (v: Value): Value[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
-    return flat(asList(args[0] ?? null, w));
-  },
   toset: (args, w) => {
     const list = asList(args[0] ?? null, w);
     if (!isKnownDeep(list)) return new Unknown(`toset(${render(list)})`);
     return [...new Set(list.map((v) => asString(v, w)))].sort();
   },
-  tolist: (args, w) => asList(args[0] ?? null, w),
-  keys: (args, w) => sortedKeys(asObject(args[0] ?? null, w)),
   values: (args, w) => {
     const o = asObject(args[0] ?? null, w);
     return sortedKeys(o).map((k) => o[k] ?? null);
-  },
-  length: (args, w) => {
-    const v = args[0] ?? null;
-    return typeof v === "string"
-      ? v.length
-      : isObj(v)
-        ? Object.keys(v).length
-        : asList(v, w).length;
-  },
-  lookup: (args, w) => {
-    const o = asObject(args[0] ?? null, w);
-    const k = asString(args[1] ?? null, w);
-    if (k in o) return o[k] ?? null;
-    if (args.length < 3) throw new Error(`${w}: no key ${k}`);
-    return args[2] ?? null;
-  },
-  contains: (args, w) => {
-    const list = asList(args[0] ?? null, w);
-    const v = args[1] ?? null;
-    if (!isKnownDeep(list) || !isKnownDeep(v))
-      return new Unknown(`contains(${render(list)}, ${render(v)})`);
-    return list.some((x) => equal(x, v));
   },
   // Joining strings some of which are templates with unknown parts makes such a template.
   join: (args, w) => {
