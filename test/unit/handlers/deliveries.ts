@@ -1,8 +1,22 @@
 import type { IngestRequest } from "../../../functions/core/ingest/ingest-webhook.js";
-import { signSendgridDelivery } from "../../../functions/sources/sendgrid/sign.js";
+import {
+  generateSendgridKeyPair,
+  signSendgridDelivery,
+} from "../../../functions/sources/sendgrid/sign.js";
 import { signShopifyDelivery } from "../../../functions/sources/shopify/sign.js";
 
 export const SHOPIFY_SECRET = "shpss_test_secret";
+
+/** The instant the handler tests run at, and the same in unix seconds for SendGrid's header. */
+export const NOW = new Date("2026-03-01T12:00:00Z");
+export const STAMP = Math.floor(NOW.getTime() / 1000);
+
+/** One SendGrid key pair per test file, and the secrets env that verifies with it. */
+export const keys = generateSendgridKeyPair();
+export const env = {
+  SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
+  SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKeyBase64,
+};
 
 export function shopifyRequest(
   body: string,

@@ -1,8 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ingestWebhook } from "../../../functions/core/ingest/ingest-webhook.js";
-import { generateSendgridKeyPair } from "../../../functions/sources/sendgrid/sign.js";
 import { sendgridVectors, shopifyVectors, vectorOrders } from "../sources/vectors.js";
-import { SHOPIFY_SECRET, sendgridEvent, sendgridRequest, shopifyRequest } from "./deliveries.js";
+import {
+  env,
+  keys,
+  NOW,
+  SHOPIFY_SECRET,
+  STAMP,
+  sendgridEvent,
+  sendgridRequest,
+  shopifyRequest,
+} from "./deliveries.js";
 import {
   capturingLogger,
   createLake,
@@ -12,13 +20,6 @@ import {
   ndjsonLines,
 } from "./harness.js";
 
-const NOW = new Date("2026-03-01T12:00:00Z");
-const STAMP = Math.floor(NOW.getTime() / 1000);
-const keys = generateSendgridKeyPair();
-const env = {
-  SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
-  SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKeyBase64,
-};
 const orderBody = JSON.stringify(vectorOrders.order450789469, null, 2);
 
 let lake: Lake;

@@ -7,18 +7,17 @@ import {
   loadRawObject,
 } from "../../../functions/handlers/load-raw.js";
 import type { CloudEvent } from "../../../functions/platform/cloudevents.js";
-import { generateSendgridKeyPair } from "../../../functions/sources/sendgrid/sign.js";
 import { vectorOrders } from "../sources/vectors.js";
-import { SHOPIFY_SECRET, sendgridEvent, sendgridRequest, shopifyRequest } from "./deliveries.js";
+import {
+  env,
+  keys,
+  NOW,
+  STAMP,
+  sendgridEvent,
+  sendgridRequest,
+  shopifyRequest,
+} from "./deliveries.js";
 import { capturingLogger, createLake, fixedClock, ingestDeps, type Lake } from "./harness.js";
-
-const NOW = new Date("2026-03-01T12:00:00Z");
-const STAMP = Math.floor(NOW.getTime() / 1000);
-const keys = generateSendgridKeyPair();
-const env = {
-  SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
-  SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKeyBase64,
-};
 
 let lake: Lake;
 let logs: ReturnType<typeof capturingLogger>;
