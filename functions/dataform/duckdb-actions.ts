@@ -1,3 +1,4 @@
+import { rewriteBigQueryNames } from "../platform/local/duckdb-sql.js";
 import type { Row } from "../platform/ports.js";
 import type { Action, Target } from "./compiled-graph.js";
 import {
@@ -8,7 +9,6 @@ import {
   insertInto,
   mergeInto,
   requoteAssertionLabels,
-  rewriteBigQueryNames,
   tableColumns,
   tableExists,
   tableName,

@@ -1,3 +1,4 @@
+import { quoteIdent, quoteLiteral, rewriteBigQueryNames } from "../platform/local/duckdb-sql.js";
 import type { Target } from "./compiled-graph.js";
 
 /**
@@ -6,71 +7,9 @@ import type { Target } from "./compiled-graph.js";
  * by `includes/dialect.js` at compile time.
  */
 
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 /** `"dataset"."table"`: DuckDB has one catalog, so the BigQuery project is dropped. */
 export function tableName(target: Target): string {
   return `${quoteIdent(target.schema)}.${quoteIdent(target.name)}`;
-}
-
-/**
- * Rewrites BigQuery table references (`` `project.dataset.table` ``, `` `dataset.table` ``) to
- * DuckDB's `"dataset"."table"`. String literals, quoted identifiers and comments are left alone.
- */
-export function rewriteBigQueryNames(sql: string): string {
-  let out = "";
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i] as string;
-    const next = sql[i + 1];
-    if (ch === "'" || ch === '"') {
-      const end = closingQuote(sql, i, ch);
-      out += sql.slice(i, end);
-      i = end;
-    } else if (ch === "-" && next === "-") {
-      const end = sql.indexOf("\n", i);
-      const stop = end === -1 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop;
-    } else if (ch === "/" && next === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      const stop = end === -1 ? sql.length : end + 2;
-      out += sql.slice(i, stop);
-      i = stop;
-    } else if (ch === "`") {
-      const end = sql.indexOf("`", i + 1);
-      if (end === -1) throw new Error("unterminated `quoted name` in compiled SQL");
-      const parts = sql.slice(i + 1, end).split(".");
-      out += parts.slice(-2).map(quoteIdent).join(".");
-      i = end + 1;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return out;
-}
-
-/** DuckDB quotes double their quote character; backslashes are ordinary characters. */
-function closingQuote(sql: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    if (sql[i] === quote) {
-      if (sql[i + 1] === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i++;
-  }
-  return sql.length;
 }
 
 /**

@@ -4,15 +4,13 @@ import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { compileProject } from "../../functions/dataform/compile.js";
 import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
-import {
-  requoteAssertionLabels,
-  rewriteBigQueryNames,
-} from "../../functions/dataform/duckdb-statements.js";
+import { requoteAssertionLabels } from "../../functions/dataform/duckdb-statements.js";
 import {
   GraphRunError,
   type RunProgress,
   runDuckDbGraph,
 } from "../../functions/dataform/run-duckdb.js";
+import { rewriteBigQueryNames } from "../../functions/platform/local/duckdb-sql.js";
 import {
   createDuckDbWarehouse,
   type DuckDbWarehouse,
