@@ -1,28 +1,10 @@
-import { resolve } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { compileProject } from "../../functions/dataform/compile.js";
-import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
+import { describe, expect, it } from "vitest";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
-import {
-  createDuckDbWarehouse,
-  type DuckDbWarehouse,
-} from "../../functions/platform/local/duckdb-warehouse.js";
-import { daysAgo, loadRaw, sendgridEvent, shopifyOrder } from "./fixtures.js";
+import { daysAgo, loadRaw, sendgridEvent, shopifyOrder, useGraphWarehouse } from "./fixtures.js";
 
-const repoRoot = resolve(import.meta.dirname, "../..");
 const NOW = Date.now();
 
-let graph: CompiledGraph;
-let warehouse: DuckDbWarehouse;
-beforeAll(async () => {
-  graph = await compileProject({ projectDir: repoRoot, target: "duckdb" });
-});
-beforeEach(async () => {
-  warehouse = await createDuckDbWarehouse({ path: ":memory:" });
-});
-afterEach(async () => {
-  await warehouse.close();
-});
+const db = useGraphWarehouse();
 
 const CONSENT = `
   SELECT email,
@@ -34,7 +16,7 @@ const CONSENT = `
 
 describe("consent per purpose", () => {
   it("lets the latest decision win, whichever source it comes from", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [
         // Subscribed at checkout, then unsubscribed through a SendGrid link.
         shopifyOrder({
@@ -67,9 +49,9 @@ describe("consent per purpose", () => {
         }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
+    await runDuckDbGraph(db.warehouse, db.graph);
 
-    expect(await warehouse.query(CONSENT)).toEqual([
+    expect(await db.warehouse.query(CONSENT)).toEqual([
       {
         email: "alice@example.com",
         email_marketing: false,
@@ -95,7 +77,7 @@ describe("consent per purpose", () => {
   });
 
   it("never assumes consent: no decision, pending opt-in and unknown banner values stay false", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [
         shopifyOrder({ id: "5101", email: "carol@example.com", createdAt: daysAgo(3, NOW) }),
         shopifyOrder({
@@ -107,8 +89,8 @@ describe("consent per purpose", () => {
         }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
-    const rows = await warehouse.query(CONSENT);
+    await runDuckDbGraph(db.warehouse, db.graph);
+    const rows = await db.warehouse.query(CONSENT);
     expect(rows.map((r) => [r.email_marketing, r.ad_user_data, r.ad_personalization])).toEqual([
       [false, false, false],
       [false, false, false],
@@ -117,7 +99,7 @@ describe("consent per purpose", () => {
   });
 
   it("grants email marketing again on a SendGrid group resubscribe after an unsubscribe", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       events: [
         sendgridEvent({
           id: "ev-1",
@@ -135,8 +117,8 @@ describe("consent per purpose", () => {
         }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
-    expect(await warehouse.query(CONSENT)).toMatchObject([
+    await runDuckDbGraph(db.warehouse, db.graph);
+    expect(await db.warehouse.query(CONSENT)).toMatchObject([
       { email: "erin@example.com", email_marketing: true, email_marketing_source: "sendgrid" },
     ]);
   });
@@ -144,7 +126,7 @@ describe("consent per purpose", () => {
 
 describe("seg_recent_purchasers", () => {
   it("holds exactly the contacts who bought recently, with their consent flags", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [
         shopifyOrder({
           id: "6001",
@@ -176,14 +158,14 @@ describe("seg_recent_purchasers", () => {
         }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
+    await runDuckDbGraph(db.warehouse, db.graph);
 
     const contactId = (
-      await warehouse.query(
+      await db.warehouse.query(
         "SELECT contact_id FROM marts.dim_contacts WHERE email = 'recent@example.com'",
       )
     )[0]?.contact_id;
-    expect(await warehouse.query("SELECT * FROM marts.seg_recent_purchasers")).toEqual([
+    expect(await db.warehouse.query("SELECT * FROM marts.seg_recent_purchasers")).toEqual([
       {
         contact_id: contactId,
         email: "recent@example.com",
@@ -197,9 +179,9 @@ describe("seg_recent_purchasers", () => {
   });
 
   it("keeps the column contract activation reads", async () => {
-    await loadRaw(warehouse, {});
-    await runDuckDbGraph(warehouse, graph);
-    const columns = await warehouse.query(
+    await loadRaw(db.warehouse, {});
+    await runDuckDbGraph(db.warehouse, db.graph);
+    const columns = await db.warehouse.query(
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'seg_recent_purchasers' ORDER BY ordinal_position",
     );
     expect(columns.map((c) => `${c.column_name} ${c.data_type}`)).toEqual([

@@ -1,5 +1,12 @@
+import { resolve } from "node:path";
+import { afterEach, beforeAll, beforeEach } from "vitest";
 import { type RawLine, rawTableSpec } from "../../functions/core/raw-table.js";
-import type { DuckDbWarehouse } from "../../functions/platform/local/duckdb-warehouse.js";
+import { compileProject } from "../../functions/dataform/compile.js";
+import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
+import {
+  createDuckDbWarehouse,
+  type DuckDbWarehouse,
+} from "../../functions/platform/local/duckdb-warehouse.js";
 
 /**
  * Raw rows shaped as load-raw lands them: landing metadata plus the vendor's exact payload
@@ -117,4 +124,28 @@ export async function loadRaw(
   await warehouse.ensureTable(rawTableSpec("sendgrid", "events"));
   await warehouse.insertRows(rawTableSpec("shopify", "orders"), asRows(rows.orders));
   await warehouse.insertRows(rawTableSpec("sendgrid", "events"), asRows(rows.events));
+}
+
+export const repoRoot = resolve(import.meta.dirname, "../..");
+
+export interface GraphWarehouse {
+  /** The project compiled for DuckDB, once per test file. */
+  readonly graph: CompiledGraph;
+  /** A fresh in-memory warehouse for each test. */
+  readonly warehouse: DuckDbWarehouse;
+}
+
+/** Registers the hooks every model test file needs and hands back what they set up. */
+export function useGraphWarehouse(): GraphWarehouse {
+  const state = {} as { graph: CompiledGraph; warehouse: DuckDbWarehouse };
+  beforeAll(async () => {
+    state.graph = await compileProject({ projectDir: repoRoot, target: "duckdb" });
+  });
+  beforeEach(async () => {
+    state.warehouse = await createDuckDbWarehouse({ path: ":memory:" });
+  });
+  afterEach(async () => {
+    await state.warehouse.close();
+  });
+  return state;
 }

@@ -1,35 +1,16 @@
-import { resolve } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { compileProject } from "../../functions/dataform/compile.js";
-import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
+import { describe, expect, it } from "vitest";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
-import {
-  createDuckDbWarehouse,
-  type DuckDbWarehouse,
-} from "../../functions/platform/local/duckdb-warehouse.js";
-import { daysAgo, loadRaw, sendgridEvent, shopifyOrder } from "./fixtures.js";
+import { daysAgo, loadRaw, sendgridEvent, shopifyOrder, useGraphWarehouse } from "./fixtures.js";
 
-const repoRoot = resolve(import.meta.dirname, "../..");
-
-let graph: CompiledGraph;
-let warehouse: DuckDbWarehouse;
-beforeAll(async () => {
-  graph = await compileProject({ projectDir: repoRoot, target: "duckdb" });
-});
-beforeEach(async () => {
-  warehouse = await createDuckDbWarehouse({ path: ":memory:" });
-});
-afterEach(async () => {
-  await warehouse.close();
-});
+const db = useGraphWarehouse();
 
 async function contacts() {
-  return warehouse.query("SELECT * FROM marts.dim_contacts ORDER BY email");
+  return db.warehouse.query("SELECT * FROM marts.dim_contacts ORDER BY email");
 }
 
 describe("identity", () => {
   it("resolves the same person in Shopify and SendGrid to one contact", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [shopifyOrder({ id: "1001", email: " Alice@Example.COM ", createdAt: daysAgo(5) })],
       events: [
         sendgridEvent({
@@ -41,45 +22,47 @@ describe("identity", () => {
         sendgridEvent({ id: "ev-2", email: "ALICE@example.com\t", event: "open", at: daysAgo(1) }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
+    await runDuckDbGraph(db.warehouse, db.graph);
 
     const rows = await contacts();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ email: "alice@example.com", orders_count: 1 });
     const contactId = rows[0]?.contact_id;
     expect(contactId).toMatch(/^ct_[0-9a-f]{32}$/);
-    const events = await warehouse.query("SELECT DISTINCT contact_id FROM marts.fct_email_events");
+    const events = await db.warehouse.query(
+      "SELECT DISTINCT contact_id FROM marts.fct_email_events",
+    );
     expect(events).toEqual([{ contact_id: contactId }]);
-    const orders = await warehouse.query("SELECT contact_id FROM marts.fct_orders");
+    const orders = await db.warehouse.query("SELECT contact_id FROM marts.fct_orders");
     expect(orders).toEqual([{ contact_id: contactId }]);
   });
 
   it("normalizes emails with inner whitespace and keeps the raw value beside them", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [shopifyOrder({ id: "1002", email: "Bob @ Example .com", createdAt: daysAgo(1) })],
     });
-    await runDuckDbGraph(warehouse, graph);
+    await runDuckDbGraph(db.warehouse, db.graph);
     expect(
-      await warehouse.query("SELECT email_raw, email FROM staging.stg_shopify__orders"),
+      await db.warehouse.query("SELECT email_raw, email FROM staging.stg_shopify__orders"),
     ).toEqual([{ email_raw: "Bob @ Example .com", email: "bob@example.com" }]);
   });
 
   it("creates no contact for blocked or malformed emails", async () => {
     const junk = ["test@test.com", "NULL", " none ", "-1", "", "not-an-email.com"];
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: junk.map((email, i) => shopifyOrder({ id: `20${i}`, email, createdAt: daysAgo(1) })),
       events: [
         sendgridEvent({ id: "ev-j", email: "Test@Test.com", event: "open", at: daysAgo(1) }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
+    await runDuckDbGraph(db.warehouse, db.graph);
 
     expect(await contacts()).toEqual([]);
-    const orders = await warehouse.query(
+    const orders = await db.warehouse.query(
       "SELECT COUNT(*) AS n, COUNT(contact_id) AS with_contact FROM marts.fct_orders",
     );
     expect(orders).toEqual([{ n: junk.length, with_contact: 0 }]);
-    const flagged = await warehouse.query(
+    const flagged = await db.warehouse.query(
       "SELECT DISTINCT identifier_value, is_blocked FROM staging.int_identifiers__unioned WHERE identifier_type = 'email' ORDER BY 1",
     );
     expect(flagged).toEqual(
@@ -91,18 +74,18 @@ describe("identity", () => {
   });
 
   it("keeps every contact's id when new data arrives and gives new people new ids", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [
         shopifyOrder({ id: "3001", email: "alice@example.com", createdAt: daysAgo(10) }),
         shopifyOrder({ id: "3002", email: "bob@example.com", createdAt: daysAgo(9) }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
-    const before = await warehouse.query(
+    await runDuckDbGraph(db.warehouse, db.graph);
+    const before = await db.warehouse.query(
       "SELECT email, contact_id, assigned_at FROM staging.int_identity__email_contact_ids ORDER BY email",
     );
 
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [
         shopifyOrder({ id: "3003", email: "Alice@Example.com", createdAt: daysAgo(1) }),
         shopifyOrder({ id: "3004", email: "carol@example.com", createdAt: daysAgo(1) }),
@@ -111,8 +94,8 @@ describe("identity", () => {
         sendgridEvent({ id: "ev-3", email: "dave@example.com", event: "open", at: daysAgo(1) }),
       ],
     });
-    const second = await runDuckDbGraph(warehouse, graph);
-    const after = await warehouse.query(
+    const second = await runDuckDbGraph(db.warehouse, db.graph);
+    const after = await db.warehouse.query(
       "SELECT email, contact_id, assigned_at FROM staging.int_identity__email_contact_ids ORDER BY email",
     );
 
@@ -150,10 +133,10 @@ describe("orders", () => {
       updatedAt: daysAgo(3),
       totalPrice: "35.50",
     });
-    await loadRaw(warehouse, { orders: [updated, first, first, updated] });
-    await runDuckDbGraph(warehouse, graph);
+    await loadRaw(db.warehouse, { orders: [updated, first, first, updated] });
+    await runDuckDbGraph(db.warehouse, db.graph);
 
-    expect(await warehouse.query("SELECT order_id, total_price FROM marts.fct_orders")).toEqual([
+    expect(await db.warehouse.query("SELECT order_id, total_price FROM marts.fct_orders")).toEqual([
       { order_id: "820982911946154508", total_price: 35.5 },
     ]);
     expect(await contacts()).toMatchObject([
@@ -162,7 +145,7 @@ describe("orders", () => {
   });
 
   it("leaves cancelled orders out of a contact's totals", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [
         shopifyOrder({
           id: "4001",
@@ -179,7 +162,7 @@ describe("orders", () => {
         }),
       ],
     });
-    await runDuckDbGraph(warehouse, graph);
+    await runDuckDbGraph(db.warehouse, db.graph);
     expect(await contacts()).toMatchObject([
       { orders_count: 1, total_spent: 12, first_name: null },
     ]);

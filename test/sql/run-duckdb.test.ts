@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileProject } from "../../functions/dataform/compile.js";
 import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
 import { requoteAssertionLabels } from "../../functions/dataform/duckdb-statements.js";
@@ -12,24 +12,15 @@ import {
 } from "../../functions/dataform/run-duckdb.js";
 import { rewriteBigQueryNames } from "../../functions/platform/local/duckdb-sql.js";
 import {
-  createDuckDbWarehouse,
-  type DuckDbWarehouse,
-} from "../../functions/platform/local/duckdb-warehouse.js";
-import { daysAgo, loadRaw, sendgridEvent, shopifyOrder } from "./fixtures.js";
+  daysAgo,
+  loadRaw,
+  repoRoot,
+  sendgridEvent,
+  shopifyOrder,
+  useGraphWarehouse,
+} from "./fixtures.js";
 
-const repoRoot = resolve(import.meta.dirname, "../..");
-
-let graph: CompiledGraph;
-let warehouse: DuckDbWarehouse;
-beforeAll(async () => {
-  graph = await compileProject({ projectDir: repoRoot, target: "duckdb" });
-});
-beforeEach(async () => {
-  warehouse = await createDuckDbWarehouse({ path: ":memory:" });
-});
-afterEach(async () => {
-  await warehouse.close();
-});
+const db = useGraphWarehouse();
 
 describe("running the DuckDB graph", () => {
   it("fails the run naming the assertion, the model's file and the count, never row values", async () => {
@@ -40,9 +31,9 @@ describe("running the DuckDB graph", () => {
       createdAt: daysAgo(1),
     });
     const withoutId = { ...broken, payload: String(broken.payload).replace('{"id": 7002, ', "{") };
-    await loadRaw(warehouse, { orders: [valid, withoutId] });
+    await loadRaw(db.warehouse, { orders: [valid, withoutId] });
 
-    const error = await runDuckDbGraph(warehouse, graph).catch((e: unknown) => e);
+    const error = await runDuckDbGraph(db.warehouse, db.graph).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(GraphRunError);
     const message = (error as GraphRunError).message;
@@ -61,14 +52,14 @@ describe("running the DuckDB graph", () => {
       ["assertions.marts_fct_orders_assertions_rowConditions", 1],
       ["assertions.staging_stg_shopify__orders_assertions_rowConditions", 1],
     ]);
-    const inspect = await warehouse.query(
+    const inspect = await db.warehouse.query(
       "SELECT failing_row_condition FROM assertions.staging_stg_shopify__orders_assertions_rowConditions",
     );
     expect(inspect).toEqual([{ failing_row_condition: "order_id IS NOT NULL" }]);
   });
 
   it("reports progress for every action, in dependency order, with durations and row counts", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [shopifyOrder({ id: "8001", email: "a@example.com", createdAt: daysAgo(1) })],
       events: [
         sendgridEvent({ id: "ev-8", email: "b@example.com", event: "open", at: daysAgo(1) }),
@@ -76,15 +67,15 @@ describe("running the DuckDB graph", () => {
     });
     const events: RunProgress[] = [];
     const started = performance.now();
-    const run = await runDuckDbGraph(warehouse, graph, { onProgress: (p) => events.push(p) });
+    const run = await runDuckDbGraph(db.warehouse, db.graph, { onProgress: (p) => events.push(p) });
     console.info(
       `ran ${run.results.length} actions in ${run.durationMs} ms (wall ${Math.round(performance.now() - started)} ms)`,
     );
 
-    expect(events).toHaveLength(graph.actions.length * 2);
+    expect(events).toHaveLength(db.graph.actions.length * 2);
     expect(run.results.every((r) => r.status === "succeeded")).toBe(true);
     const position = new Map(run.results.map((r, i) => [r.name, i]));
-    for (const action of graph.actions) {
+    for (const action of db.graph.actions) {
       for (const dependency of action.dependencyTargets) {
         expect(position.get(`${dependency.schema}.${dependency.name}`)).toBeLessThan(
           position.get(action.name) ?? -1,
@@ -97,7 +88,7 @@ describe("running the DuckDB graph", () => {
   });
 
   it("names the declaration file when a raw table is missing and skips what reads it", async () => {
-    const error = (await runDuckDbGraph(warehouse, graph).catch(
+    const error = (await runDuckDbGraph(db.warehouse, db.graph).catch(
       (e: unknown) => e,
     )) as GraphRunError;
     expect(error.message).toContain(
@@ -110,36 +101,36 @@ describe("running the DuckDB graph", () => {
   });
 
   it("replaces a model whose type changed since the last run (view to table and back)", async () => {
-    await loadRaw(warehouse, {
+    await loadRaw(db.warehouse, {
       orders: [shopifyOrder({ id: "9001", email: "c@example.com", createdAt: daysAgo(1) })],
       events: [],
     });
     const kind = async () =>
       (
-        await warehouse.query(
+        await db.warehouse.query(
           "SELECT table_type FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = 'stg_shopify__orders'",
         )
       )[0]?.table_type;
     const asView: CompiledGraph = {
-      ...graph,
-      actions: graph.actions.map((a) =>
+      ...db.graph,
+      actions: db.graph.actions.map((a) =>
         a.name === "staging.stg_shopify__orders" ? { ...a, type: "view" } : a,
       ),
     };
-    await runDuckDbGraph(warehouse, asView);
+    await runDuckDbGraph(db.warehouse, asView);
     expect(await kind()).toBe("VIEW");
-    await runDuckDbGraph(warehouse, graph);
+    await runDuckDbGraph(db.warehouse, db.graph);
     expect(await kind()).toBe("BASE TABLE");
-    await runDuckDbGraph(warehouse, asView);
+    await runDuckDbGraph(db.warehouse, asView);
     expect(await kind()).toBe("VIEW");
-    expect(await warehouse.query("SELECT order_id FROM marts.fct_orders")).toEqual([
+    expect(await db.warehouse.query("SELECT order_id FROM marts.fct_orders")).toEqual([
       { order_id: "9001" },
     ]);
   });
 
   it("refuses a graph compiled for BigQuery", async () => {
     const bigquery = await compileProject({ projectDir: repoRoot, target: "bigquery" });
-    await expect(runDuckDbGraph(warehouse, bigquery)).rejects.toThrow(
+    await expect(runDuckDbGraph(db.warehouse, bigquery)).rejects.toThrow(
       /compile it with target "duckdb"/,
     );
   });
@@ -174,15 +165,15 @@ SELECT thing_id, status, updated_at FROM \${ref("things")}
 
   it("creates them on the first run, then MERGEs on the unique key: matches update, others insert", async () => {
     const small = await compileProject({ projectDir, target: "duckdb" });
-    await warehouse.run(
+    await db.warehouse.run(
       "CREATE SCHEMA raw; CREATE TABLE raw.things AS SELECT * FROM (VALUES ('a', 'new', 1), ('b', 'new', 1)) AS t(thing_id, status, updated_at)",
     );
-    await runDuckDbGraph(warehouse, small);
-    await warehouse.run("INSERT INTO raw.things VALUES ('a', 'done', 2), ('c', 'new', 2)");
-    await runDuckDbGraph(warehouse, small);
+    await runDuckDbGraph(db.warehouse, small);
+    await db.warehouse.run("INSERT INTO raw.things VALUES ('a', 'done', 2), ('c', 'new', 2)");
+    await runDuckDbGraph(db.warehouse, small);
 
     expect(
-      await warehouse.query("SELECT thing_id, status FROM marts.thing_status ORDER BY 1"),
+      await db.warehouse.query("SELECT thing_id, status FROM marts.thing_status ORDER BY 1"),
     ).toEqual([
       { thing_id: "a", status: "done" },
       { thing_id: "b", status: "new" },
@@ -190,7 +181,7 @@ SELECT thing_id, status, updated_at FROM \${ref("things")}
     ]);
     // Without a unique key, new rows are appended.
     expect(
-      await warehouse.query("SELECT thing_id, status FROM marts.status_log ORDER BY 1, 2"),
+      await db.warehouse.query("SELECT thing_id, status FROM marts.status_log ORDER BY 1, 2"),
     ).toEqual([
       { thing_id: "a", status: "done" },
       { thing_id: "a", status: "new" },
@@ -199,10 +190,10 @@ SELECT thing_id, status, updated_at FROM \${ref("things")}
     ]);
 
     // A full refresh rebuilds from the source, except protected tables.
-    await warehouse.run("DELETE FROM raw.things WHERE thing_id = 'b'");
-    await runDuckDbGraph(warehouse, small, { fullRefresh: true });
+    await db.warehouse.run("DELETE FROM raw.things WHERE thing_id = 'b'");
+    await runDuckDbGraph(db.warehouse, small, { fullRefresh: true });
     const ids = async (table: string) =>
-      (await warehouse.query(`SELECT DISTINCT thing_id FROM marts.${table} ORDER BY 1`)).map(
+      (await db.warehouse.query(`SELECT DISTINCT thing_id FROM marts.${table} ORDER BY 1`)).map(
         (r) => r.thing_id,
       );
     expect(await ids("thing_status")).toEqual(["a", "c"]);
