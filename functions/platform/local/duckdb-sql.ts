@@ -1,6 +1,9 @@
 import type { ColumnSpec, TableRef } from "../ports.js";
 
-/** BigQuery column types as DuckDB types. TIMESTAMP is absolute (UTC) in both. */
+/**
+ * BigQuery column types as DuckDB types. TIMESTAMP is absolute (UTC) in both. `includes/dialect.js`
+ * keeps the same map for the models; test/unit/platform/duckdb-types.test.ts keeps them equal.
+ */
 export const DUCKDB_TYPES: Record<ColumnSpec["type"], string> = {
   STRING: "VARCHAR",
   INT64: "BIGINT",
