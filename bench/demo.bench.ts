@@ -51,9 +51,10 @@ try {
     `unistack bench: demo at ${contacts.toLocaleString("en")} contacts, node ${process.version}`,
   );
   const options = { dir, contacts, seed: 42, fresh: true, concurrency: 16, projectDir: repoRoot };
-  const first = await runDemo(options, { interactive: false });
+  const render = { interactive: false, log: (line: string) => console.error(`  ${line}`) };
+  const first = await runDemo(options, render);
   report("Run 1 (full history)", first);
-  const second = await runDemo({ ...options, fresh: false }, { interactive: false });
+  const second = await runDemo({ ...options, fresh: false }, render);
   report("Run 2 (incremental day)", second);
   const peakMb = process.resourceUsage().maxRSS / 1024;
   console.log(`\npeak memory (max RSS): ${Math.round(peakMb).toLocaleString("en")} MB`);

@@ -1,6 +1,6 @@
 import { type DemoOptions, openDemo } from "./demo-context.js";
 import { demoStages } from "./demo-stages.js";
-import { runStages, type StageTiming } from "./stage-runner.js";
+import { runStages, type StageRendering, type StageTiming } from "./stage-runner.js";
 import { type DemoSummary, summarize } from "./summary.js";
 
 export type { DemoOptions } from "./demo-context.js";
@@ -15,10 +15,7 @@ export interface DemoResult {
  * `unistack demo`: the whole pipeline on one machine: synthetic webhooks → ingest functions over
  * HTTP → lake → raw tables → Dataform graph on DuckDB → segment diff → Meta sandbox.
  */
-export async function runDemo(
-  options: DemoOptions,
-  render: { interactive: boolean },
-): Promise<DemoResult> {
+export async function runDemo(options: DemoOptions, render: StageRendering): Promise<DemoResult> {
   const started = performance.now();
   const ctx = await openDemo(options);
   try {

@@ -14,6 +14,8 @@ export interface SourceTally {
   accepted: number;
   quarantined: number;
   duplicate: number;
+  /** Requests sent again after a connection error, as a vendor would. */
+  retried: number;
   byStatus: Record<string, number>;
 }
 
@@ -48,13 +50,13 @@ export async function sendDeliveries(
             ...delivery.headers,
             ...signatureHeaders(delivery, keys, options.nowSeconds()),
           };
-          const { status, body } = await post(
+          const { status, body, attempts } = await postWithRetries(
             agent,
             `${baseUrl}${delivery.path}`,
             headers,
             delivery.body,
           );
-          record(tally, delivery.source, status, body);
+          record(tally, delivery.source, status, body, attempts - 1);
           done++;
           if (done % 250 === 0 || done === deliveries.length)
             options.onProgress?.(done, deliveries.length);
@@ -76,16 +78,24 @@ function signatureHeaders(
   return signSendgridDelivery(keys.sendgridPrivateKeyPem, now, delivery.body);
 }
 
-function record(tally: SendTally, source: string, status: number, body: string): void {
-  const t = tally[source] ?? {
+function record(
+  tally: SendTally,
+  source: string,
+  status: number,
+  body: string,
+  retried: number,
+): void {
+  const t: SourceTally = tally[source] ?? {
     requests: 0,
     accepted: 0,
     quarantined: 0,
     duplicate: 0,
+    retried: 0,
     byStatus: {},
   };
   tally[source] = t;
   t.requests++;
+  t.retried += retried;
   t.byStatus[status] = (t.byStatus[status] ?? 0) + 1;
   try {
     const counts = JSON.parse(body) as Partial<
@@ -96,6 +106,27 @@ function record(tally: SendTally, source: string, status: number, body: string):
     t.duplicate += counts.duplicate ?? 0;
   } catch {
     // a non-JSON answer is counted by its status only
+  }
+}
+
+/** Connection errors a vendor's sender retries: the ingest is idempotent, so a retry is safe. */
+const TRANSIENT = new Set(["ECONNRESET", "EPIPE", "ECONNREFUSED", "ETIMEDOUT"]);
+const ATTEMPTS = 5;
+
+async function postWithRetries(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: string; attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ...(await post(agent, url, headers, body)), attempts: attempt };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (attempt >= ATTEMPTS || !TRANSIENT.has(code)) throw error;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
   }
 }
 

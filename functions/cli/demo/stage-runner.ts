@@ -14,6 +14,13 @@ export interface StageTiming {
   readonly result: string;
 }
 
+export interface StageRendering {
+  /** Draw the stages with listr2; otherwise run them quietly. */
+  readonly interactive: boolean;
+  /** When not interactive: where to write one line as each stage starts and ends. */
+  readonly log?: (line: string) => void;
+}
+
 /**
  * Runs stages in order. `interactive` draws them with listr2 (spinners on a terminal, plain
  * lines elsewhere); otherwise they run silently, for tests and benchmarks.
@@ -21,7 +28,7 @@ export interface StageTiming {
 export async function runStages<C>(
   stages: readonly Stage<C>[],
   ctx: C,
-  options: { interactive: boolean },
+  options: StageRendering,
 ): Promise<StageTiming[]> {
   const timings: StageTiming[] = [];
   const timed = async (stage: Stage<C>, progress: (line: string) => void): Promise<string> => {
@@ -31,7 +38,11 @@ export async function runStages<C>(
     return result;
   };
   if (!options.interactive) {
-    for (const stage of stages) await timed(stage, () => undefined);
+    for (const stage of stages) {
+      options.log?.(`▶ ${stage.title}`);
+      const result = await timed(stage, () => undefined);
+      options.log?.(`✔ ${stage.title}: ${result} (${formatMs(timings.at(-1)?.ms ?? 0)})`);
+    }
     return timings;
   }
   const list = new Listr(

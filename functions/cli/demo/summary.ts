@@ -8,7 +8,7 @@ export interface DemoSummary {
   readonly run: number;
   readonly landed: Record<
     string,
-    { accepted: number; quarantined: number; duplicate: number; requests: number }
+    { accepted: number; quarantined: number; duplicate: number; requests: number; retried: number }
   >;
   readonly redeliveries: { requests: number; duplicate: number; accepted: number };
   readonly rawRows: Record<string, number>;
@@ -81,6 +81,7 @@ export async function summarize(ctx: DemoContext): Promise<DemoSummary> {
       quarantined: t.quarantined,
       duplicate: t.duplicate,
       requests: t.requests,
+      retried: t.retried,
     };
   }
   const sumRetried = (key: "requests" | "duplicate" | "accepted") =>
@@ -137,7 +138,7 @@ export function formatSummary(s: DemoSummary): string {
     "Landed (accepted / quarantined / duplicate records, per source):",
     ...Object.entries(s.landed).map(
       ([source, t]) =>
-        `  ${source.padEnd(9)} ${n(t.accepted)} / ${n(t.quarantined)} / ${n(t.duplicate)}   from ${n(t.requests)} webhook requests`,
+        `  ${source.padEnd(9)} ${n(t.accepted)} / ${n(t.quarantined)} / ${n(t.duplicate)}   from ${n(t.requests)} webhook requests${t.retried > 0 ? ` (${n(t.retried)} re-sent after a connection error)` : ""}`,
     ),
     `  redelivered ${n(s.redeliveries.requests)} requests → ${n(s.redeliveries.duplicate)} duplicate records, ${n(s.redeliveries.accepted)} landed again`,
     "Raw tables (all runs):",
