@@ -30,7 +30,12 @@ export const demoStages: readonly Stage<DemoContext>[] = [
       const generated = generateDeliveries({ contacts, seed, run: ctx.run, now: new Date(anchor) });
       ctx.results.generated = generated;
       const people = generated.expected.people;
-      return `run ${ctx.run}: ${generated.deliveries.length.toLocaleString("en")} deliveries for ${people.total.toLocaleString("en")} people (${people.both.toLocaleString("en")} in both sources)`;
+      const n = (v: number) => v.toLocaleString("en");
+      const continuing =
+        ctx.run > 1 && ctx.options.contacts !== contacts
+          ? ` (continuing run 1's ${n(contacts)}-contact data set; --fresh starts over at another size)`
+          : "";
+      return `run ${ctx.run}: ${n(generated.deliveries.length)} deliveries for ${n(people.total)} people (${n(people.both)} in both sources)${continuing}`;
     },
   },
   {
