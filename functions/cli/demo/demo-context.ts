@@ -42,6 +42,11 @@ export interface DemoContext {
   readonly loads: LoadRawOutcome[];
   readonly activations: ActivationOutcome[];
   readonly results: Record<string, unknown>;
+  /**
+   * Records the run as done. Only a finished run counts: a failed one is run again as the same
+   * run, and its deliveries, already landed or not, land once.
+   */
+  commit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,17 +59,21 @@ export async function openDemo(options: DemoOptions): Promise<DemoContext> {
   const dir = resolve(options.dir);
   if (options.fresh) await wipeDemoDir(dir);
   await mkdir(dir, { recursive: true });
-  const previous = await readDemoState(dir);
-  const state: DemoState = previous
-    ? { ...previous, runs: previous.runs + 1 }
-    : {
-        version: 1,
-        seed: options.seed,
-        contacts: options.contacts,
-        anchor: new Date().toISOString(),
-        runs: 1,
-        metaAudienceId: "23850000000000001",
-      };
+  // The scenario's anchor and audience are fixed the first time, before anything lands, so a
+  // run that fails is re-run with the very same deliveries.
+  let done = await readDemoState(dir);
+  if (!done) {
+    done = {
+      version: 1,
+      seed: options.seed,
+      contacts: options.contacts,
+      anchor: new Date().toISOString(),
+      runs: 0,
+      metaAudienceId: "23850000000000001",
+    };
+    await writeDemoState(dir, done);
+  }
+  const state: DemoState = { ...done, runs: done.runs + 1 };
 
   const keys = { shopifySecret: randomBytes(32).toString("hex"), ...sendgridKeys() };
   const logger = options.logger ?? createSilentLogger();
@@ -111,10 +120,10 @@ export async function openDemo(options: DemoOptions): Promise<DemoContext> {
     loads,
     activations,
     results: {},
+    commit: () => writeDemoState(dir, state),
     async close() {
       await platform.close();
       await sandbox.close();
-      await writeDemoState(dir, state);
     },
   };
 }

@@ -21,6 +21,7 @@ export async function runDemo(options: DemoOptions, render: StageRendering): Pro
   try {
     const stages = await runStages(demoStages, ctx, render);
     const summary = await summarize(ctx);
+    await ctx.commit();
     return { summary, stages, totalMs: performance.now() - started };
   } finally {
     await ctx.close();
