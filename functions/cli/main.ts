@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { pino } from "pino";
+import { createLogger } from "../platform/logger.js";
 import { checkSqlCommand } from "./commands/check-sql.js";
 import { compileCommand } from "./commands/compile.js";
 import { sqlCommand } from "./commands/sql.js";
@@ -50,6 +52,11 @@ program
   .option("--fresh", "forget previous runs and start from nothing", false)
   .option("--concurrency <n>", "concurrent webhook requests", positiveInt, 16)
   .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
+  .addOption(
+    new Option("--log-level <level>", "write the functions' structured logs to stderr")
+      .choices(["silent", "error", "warn", "info", "debug"])
+      .default("silent"),
+  )
   .action(async (opts: DemoFlags) => {
     const result = await runDemo(
       {
@@ -59,6 +66,9 @@ program
         fresh: opts.fresh,
         concurrency: opts.concurrency,
         projectDir: opts.project,
+        ...(opts.logLevel === "silent"
+          ? {}
+          : { logger: createLogger({ level: opts.logLevel, destination: pino.destination(2) }) }),
       },
       { interactive: true },
     );
@@ -82,6 +92,7 @@ interface DemoFlags {
   fresh: boolean;
   concurrency: number;
   project: string;
+  logLevel: string;
 }
 
 function positiveInt(value: string): number {
