@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoResult, runDemo } from "../../functions/cli/demo/run-demo.js";
 import { startMetaSandbox } from "../../functions/destinations/meta/sandbox.js";
 import { createDuckDbWarehouse } from "../../functions/platform/local/duckdb-warehouse.js";
+import { createLogger } from "../../functions/platform/logger.js";
 import { generateDeliveries } from "../../functions/sources/synthetic.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
@@ -84,6 +85,7 @@ describe("unistack demo, end to end at small scale", () => {
   let afterSecond: Snapshot;
   let state: { anchor: string; metaAudienceId: string };
   let generated: ReturnType<typeof generateDeliveries>;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "unistack-e2e-"));
@@ -95,7 +97,11 @@ describe("unistack demo, end to end at small scale", () => {
       concurrency: 8,
       projectDir: repoRoot,
     };
-    first = await runDemo(options, { interactive: false });
+    const logger = createLogger({
+      level: "info",
+      destination: { write: (line: string) => void logLines.push(line) },
+    });
+    first = await runDemo({ ...options, logger }, { interactive: false });
     state = JSON.parse(await readFile(join(dir, "demo-state.json"), "utf8"));
     generated = generateDeliveries({
       contacts: CONTACTS,
@@ -162,6 +168,13 @@ describe("unistack demo, end to end at small scale", () => {
     expect(second.summary.activation.removes).toBe(removed);
     expect(added + removed).toBeGreaterThan(0);
     expect(added + removed).toBeLessThan(afterFirst.audience.length);
+  });
+
+  it("logs what happened in Cloud Logging's shape without a single email address", () => {
+    expect(logLines.length).toBeGreaterThan(100);
+    expect(logLines.every((line) => "severity" in JSON.parse(line))).toBe(true);
+    const emails = logLines.filter((line) => /[\w.+-]+@[\w-]+\.[\w.]+/.test(line));
+    expect(emails).toEqual([]);
   });
 
   it("times every stage so the benchmark can report them", () => {
