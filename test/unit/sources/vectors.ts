@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
-/** The vendor vectors in `../shared/vectors/` (next to the repository), parsed and typed. */
-const vectorsDir = new URL("../../../../shared/vectors/", import.meta.url);
+import { vectorFile } from "../../vectors-dir.js";
 
+/** The vendor vectors in `../shared/vectors/` (next to the repository), parsed and typed. */
 function readVector(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(name, vectorsDir), "utf8"));
+  return JSON.parse(readFileSync(vectorFile(name), "utf8"));
 }
 
 const ShopifyVectorsSchema = z.object({

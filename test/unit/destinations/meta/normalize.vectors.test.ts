@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -10,6 +9,7 @@ import {
   normalizeField,
   sha256Hex,
 } from "../../../../functions/destinations/meta/normalize.js";
+import { vectorFile } from "../../../vectors-dir.js";
 
 /**
  * Every vector of Meta's SDKs for the fields we implement. Fields skipped on purpose (they are
@@ -32,9 +32,7 @@ const CAPI_TYPES: Record<string, MetaField> = {
   zip_code: "zp",
 };
 
-const path = fileURLToPath(
-  new URL("../../../../../shared/vectors/meta-normalization.json", import.meta.url),
-);
+const path = vectorFile("meta-normalization.json");
 const Input = z.string().nullable();
 const Vector = z.object({
   field: z.string().optional(),
