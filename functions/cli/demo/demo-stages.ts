@@ -1,4 +1,5 @@
 import { compileProject, rawTableSpecs, runDuckDbGraph } from "../../dataform/index.js";
+import { recentPurchasersToMeta } from "../../handlers/configured-syncs.js";
 import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import { planActivation } from "../../handlers/plan-activation.js";
 import { type GeneratedDeliveries, generateDeliveries } from "../../sources/synthetic.js";
@@ -6,17 +7,6 @@ import type { DemoContext } from "./demo-context.js";
 import { startFunctionsServer } from "./functions-server.js";
 import { type SendTally, sendDeliveries } from "./send-deliveries.js";
 import type { Stage } from "./stage-runner.js";
-
-/** The sync the demo runs: recent purchasers → a Meta Custom Audience, gated on ad_user_data. */
-export function demoSync(audienceId: string) {
-  return {
-    id: "meta_recent_purchasers",
-    segment: { dataset: "marts", table: "seg_recent_purchasers" },
-    destination: "meta" as const,
-    audienceId,
-    requiredConsent: ["ad_user_data" as const],
-  };
-}
 
 /** Share of deliveries the demo posts a second time, as vendors do when they retry. */
 const REDELIVERY_SHARE = 0.02;
@@ -123,7 +113,7 @@ export const demoStages: readonly Stage<DemoContext>[] = [
           clock: platform.clock,
           logger: platform.logger,
         },
-        demoSync(ctx.state.metaAudienceId),
+        recentPurchasersToMeta(ctx.state.metaAudienceId),
       );
       await platform.bus.drain();
       ctx.results.plan = plan;

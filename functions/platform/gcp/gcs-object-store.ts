@@ -1,4 +1,5 @@
 import type { File, Storage } from "@google-cloud/storage";
+import { contentTypeOf } from "../content-type.js";
 import type { ObjectStore, PutOptions, PutResult, StoredObject } from "../ports.js";
 
 /**
@@ -80,10 +81,4 @@ export function createGcsObjectStore(options: { storage: Storage; bucket: string
 function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === "number" ? code : undefined;
-}
-
-function contentTypeOf(key: string): string {
-  if (key.endsWith(".ndjson")) return "application/x-ndjson";
-  if (key.endsWith(".json")) return "application/json";
-  return "application/octet-stream";
 }

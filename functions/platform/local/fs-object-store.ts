@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { contentTypeOf } from "../content-type.js";
 import type { ObjectStore, PutOptions, PutResult, StoredObject } from "../ports.js";
 
 export interface FsObjectStoreOptions {
@@ -159,12 +160,6 @@ function objectOf(key: string, info: BigIntStats): StoredObject {
     generation: String(info.mtimeNs * 1000n + (info.ino % 1000n)),
     contentType: contentTypeOf(key),
   };
-}
-
-function contentTypeOf(key: string): string {
-  if (key.endsWith(".ndjson")) return "application/x-ndjson";
-  if (key.endsWith(".json")) return "application/json";
-  return "application/octet-stream";
 }
 
 function isNotFound(error: unknown): boolean {
