@@ -9,7 +9,7 @@ import { metaClientOptionsFromEnv } from "./destinations/meta/config.js";
 import { activateMeta } from "./handlers/activate-meta.js";
 import { configuredSyncs } from "./handlers/configured-syncs.js";
 import { succeededDataformRun } from "./handlers/dataform-run-finished.js";
-import { createIngestHttpHandler } from "./handlers/ingest-webhook.js";
+import { createIngestHttpHandler } from "./handlers/ingest-http.js";
 import { loadRawObject } from "./handlers/load-raw.js";
 import { planActivation } from "./handlers/plan-activation.js";
 import type { CloudEvent } from "./platform/cloudevents.js";

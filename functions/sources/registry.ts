@@ -1,6 +1,6 @@
+import type { SourceCatalog, WebhookSource } from "../core/ingest/source.js";
 import { sendgridCatalog, sendgridSource } from "./sendgrid/index.js";
 import { shopifyCatalog, shopifySource } from "./shopify/index.js";
-import type { SourceCatalog, WebhookSource } from "./types.js";
 
 /**
  * Every webhook source the pipeline serves. Adding a source is a folder under `sources/` and a

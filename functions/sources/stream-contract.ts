@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { RecordCheck, StreamContract } from "./types.js";
+import type { RecordCheck, StreamContract } from "../core/ingest/source.js";
 
 export interface StreamSpec<T> {
   readonly schema: z.ZodType<T>;

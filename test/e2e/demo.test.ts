@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoResult, runDemo } from "../../functions/cli/demo/run-demo.js";
+import { generateDeliveries } from "../../functions/cli/demo/synthetic/generate.js";
 import { startMetaSandbox } from "../../functions/destinations/meta/sandbox.js";
 import { createDuckDbWarehouse } from "../../functions/platform/local/duckdb-warehouse.js";
 import { createLogger } from "../../functions/platform/logger.js";
-import { generateDeliveries } from "../../functions/sources/synthetic.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const CONTACTS = 300;

@@ -14,9 +14,9 @@ import {
   OBJECT_FINALIZED,
 } from "../../platform/local/local-platform.js";
 import { createSilentLogger, type Logger } from "../../platform/logger.js";
-import { generateSendgridKeyPair } from "../../sources/sendgrid/sign.js";
 import { type DemoState, readDemoState, wipeDemoDir, writeDemoState } from "./demo-state.js";
 import type { DemoSigningKeys } from "./send-deliveries.js";
+import { generateSendgridKeyPair } from "./synthetic/sign-sendgrid.js";
 
 export interface DemoOptions {
   /** Folder for the lake, the DuckDB file and the sandbox's audience state. */

@@ -2,11 +2,11 @@ import { compileProject, rawTableSpecs, runDuckDbGraph } from "../../dataform/in
 import { recentPurchasersToMeta } from "../../handlers/configured-syncs.js";
 import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import { planActivation } from "../../handlers/plan-activation.js";
-import { type GeneratedDeliveries, generateDeliveries } from "../../sources/synthetic.js";
 import type { DemoContext } from "./demo-context.js";
 import { startFunctionsServer } from "./functions-server.js";
 import { type SendTally, sendDeliveries } from "./send-deliveries.js";
 import type { Stage } from "./stage-runner.js";
+import { type GeneratedDeliveries, generateDeliveries } from "./synthetic/generate.js";
 
 /** Share of deliveries the demo posts a second time, as vendors do when they retry. */
 const REDELIVERY_SHARE = 0.02;

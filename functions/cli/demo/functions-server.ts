@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createIngestHttpHandler, type IngestHandlerDeps } from "../../handlers/ingest-webhook.js";
+import { createIngestHttpHandler, type IngestHandlerDeps } from "../../handlers/ingest-http.js";
 import { webhookPath, webhookSources } from "../../sources/registry.js";
 
 export interface FunctionsServer {

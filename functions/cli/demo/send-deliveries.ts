@@ -1,8 +1,8 @@
 import { Agent, request } from "node:http";
 import pLimit from "p-limit";
-import { signSendgridDelivery } from "../../sources/sendgrid/sign.js";
-import { signShopifyDelivery } from "../../sources/shopify/sign.js";
-import type { SyntheticDelivery } from "../../sources/synthetic.js";
+import type { SyntheticDelivery } from "./synthetic/generate.js";
+import { signSendgridDelivery } from "./synthetic/sign-sendgrid.js";
+import { signShopifyDelivery } from "./synthetic/sign-shopify.js";
 
 export interface DemoSigningKeys {
   readonly shopifySecret: string;

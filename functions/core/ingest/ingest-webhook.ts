@@ -1,12 +1,12 @@
 import type { Logger } from "../../platform/logger.js";
 import type { Clock, ObjectStore, Secrets } from "../../platform/ports.js";
-import type { HeaderBag, JsonBody, WebhookDelivery, WebhookSource } from "../../sources/types.js";
-import { headerValue } from "../../sources/types.js";
 import { quarantineObjectKey } from "../raw-table.js";
 import { parseJsonExact } from "./json-text.js";
 import { landGroups } from "./land.js";
 import { unparsedLine } from "./lines.js";
 import { sha256, sortRecords } from "./sort-records.js";
+import type { HeaderBag, JsonBody, WebhookDelivery, WebhookSource } from "./source.js";
+import { headerValue } from "./source.js";
 
 /** Default cap on a webhook body; vendors send far less (SendGrid batches are ~1 MB at most). */
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CandidateRecord, WebhookSource } from "../../sources/types.js";
+import type { CandidateRecord, WebhookSource } from "./source.js";
 
 /** Stream name under which records that cannot be routed are quarantined. */
 export const UNROUTED_STREAM = "unrouted";

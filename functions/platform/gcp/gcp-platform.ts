@@ -2,7 +2,7 @@ import { BigQuery } from "@google-cloud/bigquery";
 import { PubSub } from "@google-cloud/pubsub";
 import { Storage } from "@google-cloud/storage";
 import { z } from "zod";
-import { createEnvSecrets } from "../local/env-secrets.js";
+import { createEnvSecrets } from "../env-secrets.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { Clock, EventBus, ObjectStore, Secrets, Warehouse } from "../ports.js";
 import { systemClock } from "../ports.js";

@@ -1,10 +1,10 @@
 import { join, resolve } from "node:path";
 import { type CloudEvent, storageFinalizedCloudEvent } from "../cloudevents.js";
+import { createEnvSecrets } from "../env-secrets.js";
 import { createSilentLogger, type Logger } from "../logger.js";
 import type { Clock, ObjectStore, Secrets, StoredObject } from "../ports.js";
 import { systemClock } from "../ports.js";
 import { createDuckDbWarehouse, type DuckDbWarehouse } from "./duckdb-warehouse.js";
-import { createEnvSecrets } from "./env-secrets.js";
 import { createFsObjectStore } from "./fs-object-store.js";
 import { createLocalEventBus, type LocalEventBus } from "./local-event-bus.js";
 

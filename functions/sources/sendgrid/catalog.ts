@@ -1,4 +1,4 @@
-import type { SourceCatalog } from "../types.js";
+import type { SourceCatalog } from "../../core/ingest/source.js";
 
 export const sendgridCatalog: SourceCatalog = {
   source: "sendgrid",

@@ -1,6 +1,11 @@
 import { compactJson, jsonArrayElements } from "../../core/ingest/json-text.js";
+import type {
+  Extraction,
+  JsonBody,
+  StreamContract,
+  WebhookDelivery,
+} from "../../core/ingest/source.js";
 import { defineStream } from "../stream-contract.js";
-import type { Extraction, JsonBody, StreamContract, WebhookDelivery } from "../types.js";
 import { SendgridEventSchema } from "./contracts.js";
 
 export const eventsStream: StreamContract = defineStream({

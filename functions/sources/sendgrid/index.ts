@@ -1,4 +1,4 @@
-import type { WebhookSource } from "../types.js";
+import type { WebhookSource } from "../../core/ingest/source.js";
 import { eventsStream, extractSendgridDelivery } from "./extract.js";
 import {
   SENDGRID_PUBLIC_KEY,
@@ -7,7 +7,6 @@ import {
 } from "./verify.js";
 
 export { sendgridCatalog } from "./catalog.js";
-export { generateSendgridKeyPair, signSendgridDelivery } from "./sign.js";
 
 export const sendgridSource: WebhookSource = {
   name: "sendgrid",

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
-import type { Verdict, VerifyContext, WebhookDelivery } from "../types.js";
-import { headerValue } from "../types.js";
+import type { Verdict, VerifyContext, WebhookDelivery } from "../../core/ingest/source.js";
+import { headerValue } from "../../core/ingest/source.js";
 
 /** The verification key shown under Mail Settings → Signed Event Webhook (base64 DER or PEM). */
 export const SENDGRID_PUBLIC_KEY = "SENDGRID_WEBHOOK_PUBLIC_KEY";

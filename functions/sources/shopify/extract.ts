@@ -1,7 +1,12 @@
 import { compactJson } from "../../core/ingest/json-text.js";
+import type {
+  Extraction,
+  JsonBody,
+  StreamContract,
+  WebhookDelivery,
+} from "../../core/ingest/source.js";
+import { headerValue } from "../../core/ingest/source.js";
 import { defineStream } from "../stream-contract.js";
-import type { Extraction, JsonBody, StreamContract, WebhookDelivery } from "../types.js";
-import { headerValue } from "../types.js";
 import { SHOPIFY_TOPIC_STREAMS, type ShopifyOrder, ShopifyOrderSchema } from "./contracts.js";
 import { SHOPIFY_HEADERS } from "./verify.js";
 

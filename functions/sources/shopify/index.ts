@@ -1,10 +1,9 @@
-import type { WebhookSource } from "../types.js";
+import type { WebhookSource } from "../../core/ingest/source.js";
 import { extractShopifyDelivery, ordersStream } from "./extract.js";
 import { SHOPIFY_SECRET, SHOPIFY_SECRET_PREVIOUS, verifyShopifyDelivery } from "./verify.js";
 
 export { shopifyCatalog } from "./catalog.js";
 export { shopifyOrderRecordId } from "./extract.js";
-export { signShopifyDelivery } from "./sign.js";
 
 export const shopifySource: WebhookSource = {
   name: "shopify",

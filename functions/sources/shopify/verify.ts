@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Verdict, VerifyContext, WebhookDelivery } from "../types.js";
-import { headerValue } from "../types.js";
+import type { Verdict, VerifyContext, WebhookDelivery } from "../../core/ingest/source.js";
+import { headerValue } from "../../core/ingest/source.js";
 
 export const SHOPIFY_SECRET = "SHOPIFY_WEBHOOK_SECRET";
 /** Set during a rotation: deliveries signed with either secret are accepted. */

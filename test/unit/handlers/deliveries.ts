@@ -1,9 +1,9 @@
-import type { IngestRequest } from "../../../functions/core/ingest/ingest-webhook.js";
 import {
   generateSendgridKeyPair,
   signSendgridDelivery,
-} from "../../../functions/sources/sendgrid/sign.js";
-import { signShopifyDelivery } from "../../../functions/sources/shopify/sign.js";
+} from "../../../functions/cli/demo/synthetic/sign-sendgrid.js";
+import { signShopifyDelivery } from "../../../functions/cli/demo/synthetic/sign-shopify.js";
+import type { IngestRequest } from "../../../functions/core/ingest/ingest-webhook.js";
 
 export const SHOPIFY_SECRET = "shpss_test_secret";
 

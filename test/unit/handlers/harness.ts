@@ -8,11 +8,11 @@ import {
   type StorageObjectData,
   storageFinalizedCloudEvent,
 } from "../../../functions/platform/cloudevents.js";
+import { createEnvSecrets } from "../../../functions/platform/env-secrets.js";
 import {
   createDuckDbWarehouse,
   type DuckDbWarehouse,
 } from "../../../functions/platform/local/duckdb-warehouse.js";
-import { createEnvSecrets } from "../../../functions/platform/local/env-secrets.js";
 import { createFsObjectStore } from "../../../functions/platform/local/fs-object-store.js";
 import { createLogger, type Logger } from "../../../functions/platform/logger.js";
 import type { Clock, ObjectStore, StoredObject } from "../../../functions/platform/ports.js";

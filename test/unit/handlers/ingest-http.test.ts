@@ -5,8 +5,8 @@ import {
   createIngestHttpHandler,
   type HttpResponseLike,
   readRequestBody,
-} from "../../../functions/handlers/ingest-webhook.js";
-import { createEnvSecrets } from "../../../functions/platform/local/env-secrets.js";
+} from "../../../functions/handlers/ingest-http.js";
+import { createEnvSecrets } from "../../../functions/platform/env-secrets.js";
 import { vectorOrders } from "../sources/vectors.js";
 import { SHOPIFY_SECRET, shopifyRequest } from "./deliveries.js";
 import { capturingLogger, createLake, fixedClock, type Lake } from "./harness.js";

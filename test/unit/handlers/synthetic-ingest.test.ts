@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestWebhook } from "../../../functions/core/ingest/ingest-webhook.js";
-import { loadRawObject } from "../../../functions/handlers/load-raw.js";
+import { generateDeliveries } from "../../../functions/cli/demo/synthetic/generate.js";
 import {
   generateSendgridKeyPair,
   signSendgridDelivery,
-} from "../../../functions/sources/sendgrid/sign.js";
-import { signShopifyDelivery } from "../../../functions/sources/shopify/sign.js";
-import { generateDeliveries } from "../../../functions/sources/synthetic.js";
+} from "../../../functions/cli/demo/synthetic/sign-sendgrid.js";
+import { signShopifyDelivery } from "../../../functions/cli/demo/synthetic/sign-shopify.js";
+import { ingestWebhook } from "../../../functions/core/ingest/ingest-webhook.js";
+import { loadRawObject } from "../../../functions/handlers/load-raw.js";
 import { capturingLogger, createLake, fixedClock, ingestDeps, type Lake } from "./harness.js";
 
 const now = new Date("2026-03-01T12:00:00Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEnvSecrets } from "../../../functions/platform/local/env-secrets.js";
+import { createEnvSecrets } from "../../../functions/platform/env-secrets.js";
 
 describe("secrets from the environment", () => {
   it("reads values once, at creation", () => {

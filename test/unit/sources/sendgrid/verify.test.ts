@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { createEnvSecrets } from "../../../../functions/platform/local/env-secrets.js";
 import {
   generateSendgridKeyPair,
   signSendgridDelivery,
-} from "../../../../functions/sources/sendgrid/sign.js";
+} from "../../../../functions/cli/demo/synthetic/sign-sendgrid.js";
+import { createEnvSecrets } from "../../../../functions/platform/env-secrets.js";
 import { verifySendgridDelivery } from "../../../../functions/sources/sendgrid/verify.js";
 import { sendgridVectors } from "../vectors.js";
 

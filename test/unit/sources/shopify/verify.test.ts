@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createEnvSecrets } from "../../../../functions/platform/local/env-secrets.js";
-import { signShopifyDelivery } from "../../../../functions/sources/shopify/sign.js";
+import { signShopifyDelivery } from "../../../../functions/cli/demo/synthetic/sign-shopify.js";
+import { createEnvSecrets } from "../../../../functions/platform/env-secrets.js";
 import {
   shopifyHmac,
   verifyShopifyDelivery,

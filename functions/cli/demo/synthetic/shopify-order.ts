@@ -1,6 +1,6 @@
-import { DAY_MS, HOUR_MS, messyEmail, type Rng, shopifyTime } from "../synthetic-kit.js";
-import type { BannerConsent, SyntheticPerson } from "../synthetic-people.js";
-import { CONSENT_ATTRIBUTES } from "./contracts.js";
+import { CONSENT_ATTRIBUTES } from "../../../sources/shopify/contracts.js";
+import { DAY_MS, HOUR_MS, messyEmail, type Rng, shopifyTime } from "./kit.js";
+import type { BannerConsent, SyntheticPerson } from "./people.js";
 
 /** What the orders of one run are made of. */
 export interface OrderPlan {

@@ -1,17 +1,10 @@
-import { type MessagePlan, sendgridRunDeliveries } from "./sendgrid/synthetic.js";
-import { type OrderPlan, shopifyProducts, shopifyRunDeliveries } from "./shopify/synthetic.js";
-import {
-  createRng,
-  DAY_MS,
-  HOUR_MS,
-  pools,
-  type Rng,
-  type SyntheticDelivery,
-} from "./synthetic-kit.js";
-import { type SyntheticPerson, scenario } from "./synthetic-people.js";
+import { createRng, DAY_MS, HOUR_MS, pools, type Rng, type SyntheticDelivery } from "./kit.js";
+import { type SyntheticPerson, scenario } from "./people.js";
+import { type MessagePlan, sendgridRunDeliveries } from "./sendgrid.js";
+import { type OrderPlan, shopifyProducts, shopifyRunDeliveries } from "./shopify.js";
 
-export type { SyntheticDelivery } from "./synthetic-kit.js";
-export type { SyntheticPerson } from "./synthetic-people.js";
+export type { SyntheticDelivery } from "./kit.js";
+export type { SyntheticPerson } from "./people.js";
 
 export interface GenerateDeliveriesInput {
   /** People in run 1 (default 3,000); later runs add about 2 %. */

@@ -1,4 +1,4 @@
-import type { Secrets } from "../ports.js";
+import type { Secrets } from "./ports.js";
 
 /**
  * Secrets from the environment: locally `.env`/the shell, in the cloud the Secret Manager values

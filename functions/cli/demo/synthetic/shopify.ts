@@ -1,6 +1,6 @@
-import { webhookPath } from "../registry.js";
-import { createRng, isoMillis, type SyntheticDelivery } from "../synthetic-kit.js";
-import type { SyntheticPerson } from "../synthetic-people.js";
+import { webhookPath } from "../../../sources/registry.js";
+import { createRng, isoMillis, type SyntheticDelivery } from "./kit.js";
+import type { SyntheticPerson } from "./people.js";
 import {
   followUps,
   type OrderPlan,
@@ -10,14 +10,14 @@ import {
   SHOP_DOMAIN,
   SHOPIFY_API_VERSION,
   shopifyOrderVersions,
-} from "./synthetic-order.js";
+} from "./shopify-order.js";
 
 export {
   type OrderPlan,
   SHOP_DOMAIN,
   SHOPIFY_API_VERSION,
   shopifyProducts,
-} from "./synthetic-order.js";
+} from "./shopify-order.js";
 
 export interface ShopifyRunOutput {
   readonly deliveries: SyntheticDelivery[];

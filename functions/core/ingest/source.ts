@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Secrets } from "../platform/ports.js";
+import type { Secrets } from "../../platform/ports.js";
 
 /**
  * What a webhook source gives the ingest use case. A source is one folder under

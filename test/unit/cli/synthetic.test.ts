@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { parseJsonExact } from "../../../functions/core/ingest/json-text.js";
-import { eventsStream } from "../../../functions/sources/sendgrid/extract.js";
-import { ordersStream } from "../../../functions/sources/shopify/extract.js";
 import {
   type GeneratedDeliveries,
   generateDeliveries,
-} from "../../../functions/sources/synthetic.js";
-import { canonicalEmail } from "../../../functions/sources/synthetic-kit.js";
+} from "../../../functions/cli/demo/synthetic/generate.js";
+import { canonicalEmail } from "../../../functions/cli/demo/synthetic/kit.js";
+import { parseJsonExact } from "../../../functions/core/ingest/json-text.js";
+import { eventsStream } from "../../../functions/sources/sendgrid/extract.js";
+import { ordersStream } from "../../../functions/sources/shopify/extract.js";
 
 const now = new Date("2026-03-01T12:00:00Z");
 const run1 = generateDeliveries({ contacts: 600, seed: 11, now });

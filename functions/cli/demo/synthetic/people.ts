@@ -1,4 +1,4 @@
-import { createRng, type Pools, pools, type Rng, slug } from "./synthetic-kit.js";
+import { createRng, type Pools, pools, type Rng, slug } from "./kit.js";
 
 /** Banner choice for a Google consent purpose; `undefined` = the banner wrote nothing. */
 export type BannerConsent = "granted" | "denied" | undefined;

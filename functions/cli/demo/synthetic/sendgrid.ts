@@ -1,4 +1,4 @@
-import { webhookPath } from "../registry.js";
+import { webhookPath } from "../../../sources/registry.js";
 import {
   createRng,
   DAY_MS,
@@ -7,8 +7,8 @@ import {
   messyEmail,
   type Rng,
   type SyntheticDelivery,
-} from "../synthetic-kit.js";
-import type { SyntheticPerson } from "../synthetic-people.js";
+} from "./kit.js";
+import type { SyntheticPerson } from "./people.js";
 
 /** One email sent to one person in a run; its events follow from it. */
 export interface MessagePlan {

@@ -5,8 +5,8 @@ import {
   type IngestResponse,
   ingestWebhook,
 } from "../core/ingest/ingest-webhook.js";
+import type { WebhookSource } from "../core/ingest/source.js";
 import { webhookSources } from "../sources/registry.js";
-import type { WebhookSource } from "../sources/types.js";
 
 export type { IngestDeps, IngestRequest, IngestResponse } from "../core/ingest/ingest-webhook.js";
 export { DEFAULT_MAX_BODY_BYTES, ingestWebhook } from "../core/ingest/ingest-webhook.js";

@@ -1,4 +1,4 @@
-import { shopifyHmac } from "./verify.js";
+import { shopifyHmac } from "../../../sources/shopify/verify.js";
 
 /**
  * The signature header Shopify would send with this body: what the demo's sender and tests use.
