@@ -1,17 +1,10 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 
 /**
- * Where the vendors' vectors live: `UNISTACK_VECTORS_DIR`, else `../shared/vectors` beside the
- * repository (where CI puts them). A plain clone has no such folder; see vitest.config.ts.
+ * The vendors' vectors, kept in the repository (`test/fixtures/vectors/`, provenance in its
+ * README and in each file's `source`), so a plain clone runs every test that reads them.
  */
-export const VECTORS_DIR = resolve(
-  process.env.UNISTACK_VECTORS_DIR ?? resolve(import.meta.dirname, "../../shared/vectors"),
-);
-
-export function vectorsPresent(): boolean {
-  return existsSync(resolve(VECTORS_DIR, "shopify-webhook.json"));
-}
+export const VECTORS_DIR = resolve(import.meta.dirname, "fixtures/vectors");
 
 export function vectorFile(name: string): string {
   return resolve(VECTORS_DIR, name);
