@@ -1,7 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { type ChildProcess, spawn } from "node:child_process";
 import { PubSub } from "@google-cloud/pubsub";
 import { createPubSubEventBus } from "../../functions/platform/gcp/pubsub-event-bus.js";
+import { freePort, requireTool, runs } from "../support/external-tools.js";
 import { describeEventBusContract, type Received } from "./event-bus.contract.js";
 
 /**
@@ -9,14 +9,15 @@ import { describeEventBusContract, type Received } from "./event-bus.contract.js
  * without gcloud (or its emulator component) skip it with a visible reason.
  */
 describeEventBusContract("Pub/Sub (emulator)", async () => {
-  if (!hasEmulator()) {
-    const reason = "gcloud Pub/Sub emulator not installed: skipping the Pub/Sub adapter contract";
-    console.warn(`[skip] ${reason}`);
-    return reason;
-  }
+  const gcloud = requireTool("gcloud", "the Pub/Sub adapter contract", (path) =>
+    runs(path, ["beta", "emulators", "pubsub", "env-init", "--help"])
+      ? undefined
+      : "the gcloud Pub/Sub emulator component is not installed",
+  );
+  if (!gcloud.ok) return gcloud.reason;
   const port = await freePort();
   const emulator = spawn(
-    "gcloud",
+    gcloud.path,
     ["beta", "emulators", "pubsub", "start", `--host-port=127.0.0.1:${port}`, "--quiet"],
     { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
@@ -65,32 +66,6 @@ describeEventBusContract("Pub/Sub (emulator)", async () => {
     },
   };
 });
-
-function hasEmulator(): boolean {
-  try {
-    execFileSync("gcloud", ["beta", "emulators", "pubsub", "env-init", "--help"], {
-      stdio: "ignore",
-      timeout: 20_000,
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 async function waitForEmulator(child: ChildProcess, port: number): Promise<void> {
   const deadline = Date.now() + 60_000;
