@@ -91,7 +91,7 @@ export async function loadRawObject(
   const sourceUri = (deps.objectUri ?? gcsUri)(bucket, name);
   const tableName = `${table.dataset}.${table.table}`;
   try {
-    const result = await deps.warehouse.load({ table, sourceUri, jobId });
+    const result = await deps.warehouse.load({ table, sourceUris: [sourceUri], jobId });
     log.info(
       { key: name, table: tableName, jobId, status: result.status, rows: result.rowsLoaded },
       "raw object loaded",

@@ -78,22 +78,61 @@ export interface TableSpec extends TableRef {
   readonly clusterBy?: readonly string[];
 }
 
+/** BigQuery's limit of source URIs per load job; the local adapter keeps the same one. */
+export const MAX_LOAD_URIS = 10_000;
+
 export interface LoadRequest {
   readonly table: TableSpec;
-  /** The object to load: newline-delimited JSON whose keys are the table's columns. */
-  readonly sourceUri: string;
   /**
-   * Deterministic id (e.g. hash of URI + generation). Loading the same id twice loads once:
-   * BigQuery refuses a duplicate job id, the local adapter keeps a ledger.
+   * The objects one job loads into `table` (1 to `MAX_LOAD_URIS`): newline-delimited JSON whose
+   * keys are the table's columns. All of them load, or none does.
+   */
+  readonly sourceUris: readonly string[];
+  /**
+   * Deterministic id of the job (derived from what it loads). An id runs at most once: BigQuery
+   * refuses a second job with a taken id, the local adapter keeps a ledger of ids.
    */
   readonly jobId: string;
 }
 
 export interface LoadResult {
   readonly jobId: string;
-  /** `duplicate` when this job id was already loaded: nothing was added. */
+  /**
+   * `duplicate` when a job with this id had already loaded: nothing was added this time, and
+   * `rowsLoaded` is what that earlier job loaded.
+   */
   readonly status: "loaded" | "duplicate";
   readonly rowsLoaded: number;
+}
+
+/** One error of a load job, in BigQuery's `ErrorProto` shape (`reason` drives retries). */
+export interface LoadJobError {
+  readonly reason: string;
+  readonly message: string;
+  readonly location?: string;
+}
+
+/**
+ * A load job that ran and failed (now, or earlier under the same id). It loaded nothing and its
+ * id is spent: submitting the id again answers this failure again. Every other error thrown by
+ * `load` leaves it unknown whether the job exists: submit the same id again to find out.
+ */
+export class LoadJobFailedError extends Error {
+  override readonly name = "LoadJobFailedError";
+  readonly jobId: string;
+  readonly errors: readonly LoadJobError[];
+
+  constructor(jobId: string, errors: readonly LoadJobError[]) {
+    const first = errors[0];
+    super(
+      `load job ${jobId} failed${first ? `: ${first.reason}: ${first.message}` : ""}`.slice(
+        0,
+        2000,
+      ),
+    );
+    this.jobId = jobId;
+    this.errors = errors;
+  }
 }
 
 /** Warehouse port: BigQuery in the cloud, a DuckDB file locally. */
@@ -104,7 +143,11 @@ export interface Warehouse {
   query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
   /** Creates the dataset and table when missing (never alters an existing one). */
   ensureTable(spec: TableSpec): Promise<void>;
-  /** Idempotent per `jobId`. */
+  /**
+   * Runs load job `jobId` at most once and waits for it. Answers `loaded`, or `duplicate` when
+   * the id had already loaded (waiting for it if it is still running). Throws
+   * `LoadJobFailedError` when the job failed, now or before.
+   */
   load(request: LoadRequest): Promise<LoadResult>;
   /** Appends rows (small volumes: sync logs, ledgers). */
   insertRows(table: TableSpec, rows: readonly Row[]): Promise<void>;

@@ -1,10 +1,17 @@
 import { writeFile } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TableSpec, Warehouse } from "../../functions/platform/ports.js";
+import {
+  LoadJobFailedError,
+  type TableSpec,
+  type Warehouse,
+} from "../../functions/platform/ports.js";
 
 export interface WarehouseHarness {
   readonly warehouse: Warehouse;
-  /** Writes NDJSON where the warehouse can load it from and returns its URI. */
+  /**
+   * Writes NDJSON where the warehouse can load it from and returns its URI (`gs://…` for
+   * BigQuery, a path locally).
+   */
   stage(name: string, ndjson: string): Promise<string>;
   cleanup(): Promise<void>;
 }
@@ -54,9 +61,24 @@ export function describeWarehouseContract(
       .map((l) => JSON.stringify(l))
       .join("\n");
 
+    const count = async (): Promise<number | undefined> => {
+      const [row] = await h.warehouse.query<{ c: number }>(
+        "SELECT COUNT(*) AS c FROM contract_raw.events",
+      );
+      return row?.c;
+    };
+    const failureOf = async (load: Promise<unknown>): Promise<LoadJobFailedError> => {
+      const error = await load.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(LoadJobFailedError);
+      return error as LoadJobFailedError;
+    };
+
     it("loads an NDJSON file into a table, keeping JSON values queryable", async () => {
       const uri = await h.stage("one.ndjson", `${lines}\n`);
-      const result = await h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-one" });
+      const result = await h.warehouse.load({ table: EVENTS, sourceUris: [uri], jobId: "job-one" });
       expect(result).toEqual({ jobId: "job-one", status: "loaded", rowsLoaded: 2 });
       const rows = await h.warehouse.query<{ id: string; n: number; ok: boolean; seen_at: Date }>(
         "SELECT id, n, ok, seen_at FROM contract_raw.events ORDER BY id",
@@ -67,20 +89,35 @@ export function describeWarehouseContract(
       ]);
     });
 
-    it("loads a file once even when the same job id is submitted again", async () => {
-      const uri = await h.stage("twice.ndjson", `${lines}\n`);
-      await h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-twice" });
-      const again = await h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-twice" });
-      expect(again.status).toBe("duplicate");
-      const [count] = await h.warehouse.query<{ c: number }>(
-        "SELECT COUNT(*) AS c FROM contract_raw.events",
+    it("loads several files in one job and answers the rows of all of them", async () => {
+      const uris = [
+        await h.stage("several-1.ndjson", `${lines}\n`),
+        await h.stage("several-2.ndjson", `${JSON.stringify({ id: "c", n: 3 })}\n`),
+        await h.stage("several-3.ndjson", `${JSON.stringify({ id: "d", n: 4 })}`),
+      ];
+      const result = await h.warehouse.load({ table: EVENTS, sourceUris: uris, jobId: "job-3" });
+      expect(result).toEqual({ jobId: "job-3", status: "loaded", rowsLoaded: 4 });
+      const rows = await h.warehouse.query<{ id: string }>(
+        "SELECT id FROM contract_raw.events ORDER BY id",
       );
-      expect(count?.c).toBe(2);
+      expect(rows.map((r) => r.id)).toEqual(["a", "b", "c", "d"]);
+    });
+
+    it("loads nothing the second time a job id is submitted and answers what the first run loaded", async () => {
+      const uri = await h.stage("twice.ndjson", `${lines}\n`);
+      await h.warehouse.load({ table: EVENTS, sourceUris: [uri], jobId: "job-twice" });
+      const again = await h.warehouse.load({
+        table: EVENTS,
+        sourceUris: [uri],
+        jobId: "job-twice",
+      });
+      expect(again).toEqual({ jobId: "job-twice", status: "duplicate", rowsLoaded: 2 });
+      expect(await count()).toBe(2);
     });
 
     it("binds named parameters instead of splicing values into SQL", async () => {
       const uri = await h.stage("params.ndjson", `${lines}\n`);
-      await h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-params" });
+      await h.warehouse.load({ table: EVENTS, sourceUris: [uri], jobId: "job-params" });
       const hostile = "a' OR '1'='1";
       const none = await h.warehouse.query("SELECT id FROM contract_raw.events WHERE id = @id", {
         id: hostile,
@@ -95,23 +132,46 @@ export function describeWarehouseContract(
       expect(after.map((r) => r.id)).toEqual(["b"]);
     });
 
-    it("fails a load of a malformed file and loads nothing from it", async () => {
-      const uri = await h.stage("bad.ndjson", `${lines}\n{not json\n`);
-      await expect(
-        h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-bad" }),
-      ).rejects.toThrow();
-      await h.warehouse.ensureTable(EVENTS);
-      const [count] = await h.warehouse.query<{ c: number }>(
-        "SELECT COUNT(*) AS c FROM contract_raw.events",
+    it("fails a job with one malformed file among good ones as 'invalid' and loads none of its files", async () => {
+      const good = await h.stage("good.ndjson", `${lines}\n`);
+      const bad = await h.stage("bad.ndjson", `${JSON.stringify({ id: "c" })}\n{not json\n`);
+      const failure = await failureOf(
+        h.warehouse.load({ table: EVENTS, sourceUris: [good, bad], jobId: "job-bad" }),
       );
-      expect(count?.c).toBe(0);
-      const retry = await h.stage("bad-fixed.ndjson", `${lines}\n`);
-      expect(
-        (await h.warehouse.load({ table: EVENTS, sourceUri: retry, jobId: "job-bad" })).status,
-      ).toBe("loaded");
+      expect(failure.jobId).toBe("job-bad");
+      expect(failure.errors[0]?.reason).toBe("invalid");
+      await h.warehouse.ensureTable(EVENTS);
+      expect(await count()).toBe(0);
     });
 
-    it("loads many files submitted at once, and one malformed file fails alone", async () => {
+    it("answers the same failure when a failed job id is submitted again, even with fixed files, and loads them under a new id", async () => {
+      const bad = await h.stage("spent.ndjson", "{broken\n");
+      await failureOf(h.warehouse.load({ table: EVENTS, sourceUris: [bad], jobId: "job-spent" }));
+      const fixed = await h.stage("spent-fixed.ndjson", `${lines}\n`);
+      const again = await failureOf(
+        h.warehouse.load({ table: EVENTS, sourceUris: [fixed], jobId: "job-spent" }),
+      );
+      expect(again.errors[0]?.reason).toBe("invalid");
+      expect(await count()).toBe(0);
+      const next = await h.warehouse.load({
+        table: EVENTS,
+        sourceUris: [fixed],
+        jobId: "job-spent-2",
+      });
+      expect(next).toEqual({ jobId: "job-spent-2", status: "loaded", rowsLoaded: 2 });
+    });
+
+    it("fails a job whose file does not exist as 'notFound'", async () => {
+      const good = await h.stage("present.ndjson", `${lines}\n`);
+      const missing = good.replace("present.ndjson", "absent.ndjson");
+      const failure = await failureOf(
+        h.warehouse.load({ table: EVENTS, sourceUris: [good, missing], jobId: "job-missing" }),
+      );
+      expect(failure.errors[0]?.reason).toBe("notFound");
+      expect(await count()).toBe(0);
+    });
+
+    it("runs concurrent jobs of different ids independently: a malformed one fails alone", async () => {
       const uris = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
           h.stage(
@@ -122,37 +182,30 @@ export function describeWarehouseContract(
       );
       const results = await Promise.allSettled(
         uris.map((uri, i) =>
-          h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: `job-many-${i}` }),
+          h.warehouse.load({ table: EVENTS, sourceUris: [uri], jobId: `job-many-${i}` }),
         ),
       );
       expect(results.map((r) => r.status)).toEqual(
         Array.from({ length: 12 }, (_, i) => (i === 7 ? "rejected" : "fulfilled")),
       );
-      const [count] = await h.warehouse.query<{ c: number }>(
-        "SELECT COUNT(*) AS c FROM contract_raw.events",
-      );
-      expect(count?.c).toBe(11);
-      const again = await Promise.all(
-        uris.map((uri, i) =>
-          i === 7
-            ? undefined
-            : h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: `job-many-${i}` }),
-        ),
-      );
-      expect(again.filter((r) => r?.status === "duplicate")).toHaveLength(11);
+      expect(await count()).toBe(11);
     });
 
     it("loads once when the same job id is submitted twice at the same moment", async () => {
       const uri = await h.stage("race.ndjson", `${lines}\n`);
       const results = await Promise.all([
-        h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-race" }),
-        h.warehouse.load({ table: EVENTS, sourceUri: uri, jobId: "job-race" }),
+        h.warehouse.load({ table: EVENTS, sourceUris: [uri], jobId: "job-race" }),
+        h.warehouse.load({ table: EVENTS, sourceUris: [uri], jobId: "job-race" }),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(["duplicate", "loaded"]);
-      const [count] = await h.warehouse.query<{ c: number }>(
-        "SELECT COUNT(*) AS c FROM contract_raw.events",
-      );
-      expect(count?.c).toBe(2);
+      expect(results.map((r) => r.rowsLoaded)).toEqual([2, 2]);
+      expect(await count()).toBe(2);
+    });
+
+    it("refuses a job without source URIs", async () => {
+      await expect(
+        h.warehouse.load({ table: EVENTS, sourceUris: [], jobId: "job-empty" }),
+      ).rejects.toThrow(/1 to 10000 source URIs/);
     });
 
     it("appends rows with insertRows, creating the table when missing", async () => {

@@ -1,18 +1,20 @@
-import type { BigQuery } from "@google-cloud/bigquery";
-import type {
-  LoadRequest,
-  LoadResult,
-  Row,
-  SqlParams,
-  SqlValue,
-  TableSpec,
-  Warehouse,
+import type { BigQuery, Job, JobMetadata } from "@google-cloud/bigquery";
+import {
+  LoadJobFailedError,
+  type LoadRequest,
+  type LoadResult,
+  MAX_LOAD_URIS,
+  type Row,
+  type SqlParams,
+  type SqlValue,
+  type TableSpec,
+  type Warehouse,
 } from "../ports.js";
 
 /**
- * BigQuery adapter. Loads are load jobs from GCS with the caller's deterministic job id: BigQuery
- * refuses a second job with the same id (409), which makes a redelivered "object finalized" event
- * load its file once.
+ * BigQuery adapter. Loads are load jobs from GCS (many URIs per job) with the caller's
+ * deterministic job id: BigQuery refuses a second job with the same id (409), and the adapter then
+ * answers that job's outcome, so a retried batch never loads twice.
  */
 export function createBigQueryWarehouse(options: {
   bigquery: BigQuery;
@@ -64,14 +66,17 @@ export function createBigQueryWarehouse(options: {
     ensureTable,
 
     async load(request: LoadRequest): Promise<LoadResult> {
+      assertLoadable(request);
       await ensureTable(request.table);
+      let job: Job;
+      let status: LoadResult["status"] = "loaded";
       try {
-        const [job] = await bq.createJob({
+        [job] = await bq.createJob({
           jobId: request.jobId,
           location,
           configuration: {
             load: {
-              sourceUris: [request.sourceUri],
+              sourceUris: [...request.sourceUris],
               sourceFormat: "NEWLINE_DELIMITED_JSON",
               destinationTable: {
                 projectId: bq.projectId,
@@ -84,15 +89,26 @@ export function createBigQueryWarehouse(options: {
             },
           },
         });
-        const [metadata] = await job.promise().then(() => job.getMetadata());
-        const rowsLoaded = Number(metadata?.statistics?.load?.outputRows ?? 0);
-        return { jobId: request.jobId, status: "loaded", rowsLoaded };
       } catch (error) {
-        if ((error as { code?: number }).code === 409) {
-          return { jobId: request.jobId, status: "duplicate", rowsLoaded: 0 };
-        }
-        throw error;
+        // 409: the id is taken (a retry after a crash, or the client's own retry of a flaky
+        // insert): read that job's outcome instead of loading again. A job resource in the
+        // error means the job exists and already reported errors.
+        if (statusOf(error) === 409) status = "duplicate";
+        else if (!hasJobResource(error)) throw error;
+        job = bq.job(request.jobId, { location });
       }
+      const metadata = await settled(job);
+      const failure = metadata.status?.errorResult;
+      if (failure) {
+        const errors = [failure, ...(metadata.status?.errors ?? [])].map((e) => ({
+          reason: String(e.reason ?? "unknown"),
+          message: String(e.message ?? ""),
+          ...(e.location ? { location: String(e.location) } : {}),
+        }));
+        throw new LoadJobFailedError(request.jobId, errors);
+      }
+      const rowsLoaded = Number(metadata.statistics?.load?.outputRows ?? 0);
+      return { jobId: request.jobId, status, rowsLoaded };
     },
 
     /**
@@ -148,6 +164,32 @@ function encodeValue(value: unknown, type: TableSpec["columns"][number]["type"])
   return value as SqlValue;
 }
 
+function assertLoadable(request: LoadRequest): void {
+  const n = request.sourceUris.length;
+  if (n === 0 || n > MAX_LOAD_URIS) {
+    throw new Error(`a load job takes 1 to ${MAX_LOAD_URIS} source URIs, got ${n}`);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+function hasJobResource(error: unknown): boolean {
+  const response = (error as { response?: { jobReference?: unknown } } | undefined)?.response;
+  return typeof response === "object" && response !== null && "jobReference" in response;
+}
+
+/** Polls the job until it is DONE (1 s, doubling to 8 s): a load job of a batch takes seconds. */
+async function settled(job: Job): Promise<JobMetadata> {
+  for (let delay = 1_000; ; delay = Math.min(delay * 2, 8_000)) {
+    const [metadata] = await job.getMetadata();
+    if (metadata.status?.state === "DONE") return metadata;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
 function ignoreAlreadyExists(error: unknown): void {
-  if ((error as { code?: number }).code !== 409) throw error;
+  if (statusOf(error) !== 409) throw error;
 }

@@ -1,155 +1,131 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DuckDBConnection, listValue } from "@duckdb/node-api";
-import type { LoadRequest, LoadResult, TableRef, TableSpec } from "../ports.js";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import {
+  type LoadJobError,
+  LoadJobFailedError,
+  type LoadRequest,
+  type LoadResult,
+  MAX_LOAD_URIS,
+  type TableRef,
+  type TableSpec,
+} from "../ports.js";
 import { DUCKDB_TYPES, qualified, quoteIdent } from "./duckdb-sql.js";
 
-/** The load ledger: a job id that is in it was loaded, like a BigQuery job id that is taken. */
+/**
+ * The job ledger: what BigQuery's job ids are locally. An id in it ran once: it loaded (in the same
+ * transaction as its rows) or it failed (recorded after the rollback), and it never runs again.
+ */
 export const LOAD_LEDGER: TableRef = { dataset: "ops", table: "load_jobs" };
 
-export const LOAD_LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ${qualified(LOAD_LEDGER)} (job_id VARCHAR PRIMARY KEY, source_uri VARCHAR NOT NULL, destination VARCHAR NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)`;
+const LEDGER = qualified(LOAD_LEDGER);
 
-interface PendingLoad {
-  readonly request: LoadRequest;
-  resolve(result: LoadResult): void;
-  reject(error: unknown): void;
-}
-
-export interface GroupLoaderDeps {
-  /** Runs work on the warehouse's one connection, after everything queued before it. */
-  serial<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T>;
-  createTable(c: DuckDBConnection, spec: TableSpec): Promise<void>;
-}
+/** Created once per warehouse; the ALTERs bring a ledger of an earlier version up to date. */
+export const LOAD_LEDGER_DDL = [
+  `CREATE TABLE IF NOT EXISTS ${LEDGER} (job_id VARCHAR PRIMARY KEY, source_uri VARCHAR NOT NULL, destination VARCHAR NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)`,
+  `ALTER TABLE ${LEDGER} ADD COLUMN IF NOT EXISTS source_count INTEGER DEFAULT 1`,
+  `ALTER TABLE ${LEDGER} ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'loaded'`,
+  `ALTER TABLE ${LEDGER} ADD COLUMN IF NOT EXISTS error_reason VARCHAR`,
+  `ALTER TABLE ${LEDGER} ADD COLUMN IF NOT EXISTS error_message VARCHAR`,
+];
 
 /**
- * Group commit: loads that arrive while the connection is busy are committed together (one
- * transaction, one WAL sync), each answered with its own result. A group that fails is retried
- * one load at a time, so one bad file fails alone.
+ * Runs one load job on the warehouse's connection: every file of the request in one
+ * transaction with its ledger row, so a job loads all its files or none, exactly once per id.
  */
-export function createGroupLoader(
-  deps: GroupLoaderDeps,
-): (request: LoadRequest) => Promise<LoadResult> {
-  const pending: PendingLoad[] = [];
-  const flush = async (c: DuckDBConnection): Promise<void> => {
-    const group = pending.splice(0, pending.length);
-    if (group.length === 0) return;
-    try {
-      const results = await loadGroup(
-        c,
-        deps,
-        group.map((p) => p.request),
-      );
-      for (const [i, p] of group.entries()) p.resolve(results[i] as LoadResult);
-    } catch (groupError) {
-      if (group.length === 1) {
-        group[0]?.reject(groupError);
-        return;
-      }
-      for (const p of group) {
-        try {
-          const [result] = await loadGroup(c, deps, [p.request]);
-          p.resolve(result as LoadResult);
-        } catch (error) {
-          p.reject(error);
-        }
-      }
-    }
-  };
-  return (request) =>
-    new Promise<LoadResult>((resolve, reject) => {
-      pending.push({ request, resolve, reject });
-      if (pending.length === 1) void deps.serial(flush);
-    });
-}
-
-async function loadGroup(
+export async function runLoadJob(
   c: DuckDBConnection,
-  deps: GroupLoaderDeps,
-  requests: LoadRequest[],
-): Promise<LoadResult[]> {
-  for (const r of requests) await deps.createTable(c, r.table);
+  request: LoadRequest,
+  createTable: (c: DuckDBConnection, spec: TableSpec) => Promise<void>,
+): Promise<LoadResult> {
+  const n = request.sourceUris.length;
+  if (n === 0 || n > MAX_LOAD_URIS) {
+    throw new Error(`a load job takes 1 to ${MAX_LOAD_URIS} source URIs, got ${n}`);
+  }
+  await createTable(c, request.table);
+  const prior = await priorOutcome(c, request.jobId);
+  if (prior) return prior;
+  const destination = `${request.table.dataset}.${request.table.table}`;
   await c.run("BEGIN TRANSACTION");
   try {
-    const taken = await c.runAndReadAll(
-      `SELECT job_id FROM ${qualified(LOAD_LEDGER)} WHERE list_contains($ids, job_id)`,
-      { ids: listValue(requests.map((r) => r.jobId)) },
+    const rows = await insertFiles(c, request.table, request.sourceUris);
+    await c.run(
+      `INSERT INTO ${LEDGER} (job_id, source_uri, source_count, destination, rows_loaded, loaded_at, status) VALUES ($id, $uri, $count, $destination, $rows, current_timestamp, 'loaded')`,
+      {
+        id: request.jobId,
+        uri: request.sourceUris[0] as string,
+        count: n,
+        destination,
+        rows,
+      },
     );
-    const seen = new Set(taken.getRowObjectsJS().map((row) => String(row.job_id)));
-    // The first request of a job id loads; any other with that id (in the ledger or earlier in
-    // this group) is a duplicate, as a second BigQuery job with a taken id would be.
-    const fresh: number[] = [];
-    for (const [i, r] of requests.entries()) {
-      if (seen.has(r.jobId)) continue;
-      seen.add(r.jobId);
-      fresh.push(i);
-    }
-    const results: LoadResult[] = requests.map((r) => ({
-      jobId: r.jobId,
-      status: "duplicate",
-      rowsLoaded: 0,
-    }));
-    const byTable = new Map<string, number[]>();
-    for (const i of fresh) {
-      const key = qualified((requests[i] as LoadRequest).table);
-      byTable.set(key, [...(byTable.get(key) ?? []), i]);
-    }
-    for (const indexes of byTable.values()) {
-      const batch = indexes.map((i) => requests[i] as LoadRequest);
-      const table = (batch[0] as LoadRequest).table;
-      const counts = await insertFiles(
-        c,
-        table,
-        batch.map((r) => r.sourceUri),
-      );
-      const rows = batch.map((r) => counts.get(r.sourceUri) ?? 0);
-      for (const [k, i] of indexes.entries()) {
-        results[i] = {
-          jobId: (requests[i] as LoadRequest).jobId,
-          status: "loaded",
-          rowsLoaded: rows[k] ?? 0,
-        };
-      }
-      await c.run(
-        `INSERT INTO ${qualified(LOAD_LEDGER)} SELECT unnest($ids), unnest($uris), $destination, unnest($rows), current_timestamp`,
-        {
-          ids: listValue(batch.map((r) => r.jobId)),
-          uris: listValue(batch.map((r) => r.sourceUri)),
-          destination: `${table.dataset}.${table.table}`,
-          rows: listValue(rows),
-        },
-      );
-    }
     await c.run("COMMIT");
-    return results;
+    return { jobId: request.jobId, status: "loaded", rowsLoaded: rows };
   } catch (error) {
     await c.run("ROLLBACK").catch(() => undefined);
-    throw error;
+    const failure = loadErrorOf(error);
+    await c.run(
+      `INSERT INTO ${LEDGER} (job_id, source_uri, source_count, destination, rows_loaded, loaded_at, status, error_reason, error_message) VALUES ($id, $uri, $count, $destination, 0, current_timestamp, 'failed', $reason, $message)`,
+      {
+        id: request.jobId,
+        uri: request.sourceUris[0] as string,
+        count: n,
+        destination,
+        reason: failure.reason,
+        message: failure.message,
+      },
+    );
+    throw new LoadJobFailedError(request.jobId, [failure]);
   }
 }
 
+async function priorOutcome(c: DuckDBConnection, jobId: string): Promise<LoadResult | undefined> {
+  const reader = await c.runAndReadAll(
+    `SELECT status, rows_loaded, error_reason, error_message FROM ${LEDGER} WHERE job_id = $id`,
+    { id: jobId },
+  );
+  const [row] = reader.getRowObjectsJS();
+  if (!row) return undefined;
+  if (row.status === "failed") {
+    throw new LoadJobFailedError(jobId, [
+      { reason: String(row.error_reason ?? "unknown"), message: String(row.error_message ?? "") },
+    ]);
+  }
+  return { jobId, status: "duplicate", rowsLoaded: Number(row.rows_loaded) };
+}
+
+/** Maps a DuckDB failure to BigQuery's reasons, so one policy classifies both warehouses. */
+function loadErrorOf(error: unknown): LoadJobError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return { reason: "notFound", message };
+  if (/^(Invalid Input|Conversion) Error|^load read \d+ rows/.test(message)) {
+    return { reason: "invalid", message };
+  }
+  return { reason: "internalError", message };
+}
+
 /**
- * Inserts NDJSON files into a table; answers the number of rows each file held. The files are
- * concatenated into one temporary file first: DuckDB reads one large file much faster than
- * thousands of small ones (the lake holds one small file per webhook delivery).
+ * Inserts NDJSON files into a table; answers the number of rows. The files are concatenated into
+ * one temporary file first: DuckDB reads one large file much faster than thousands of small ones
+ * (the lake holds one small file per webhook delivery).
  */
 async function insertFiles(
   c: DuckDBConnection,
   table: TableSpec,
   uris: readonly string[],
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+): Promise<number> {
   const parts: Buffer[] = [];
+  let expected = 0;
   for (const uri of uris) {
     const bytes = await readFile(uri);
-    let lines = 0;
-    for (const line of bytes.toString("utf8").split("\n")) if (line.trim() !== "") lines++;
-    counts.set(uri, lines);
+    for (const line of bytes.toString("utf8").split("\n")) if (line.trim() !== "") expected++;
     parts.push(bytes);
     if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) parts.push(Buffer.from("\n"));
   }
   const dir = await mkdtemp(join(tmpdir(), "unistack-load-"));
-  const combined = join(dir, "group.ndjson");
+  const combined = join(dir, "job.ndjson");
   try {
     await writeFile(combined, Buffer.concat(parts));
     const names = table.columns.map((col) => quoteIdent(col.name)).join(", ");
@@ -160,14 +136,13 @@ async function insertFiles(
       `INSERT INTO ${qualified(table)} (${names}) SELECT ${names} FROM read_json($uri, format = 'newline_delimited', columns = {${columnTypes}})`,
       { uri: combined },
     );
-    const expected = [...counts.values()].reduce((a, b) => a + b, 0);
     if (Number(inserted.rowsChanged) !== expected) {
       throw new Error(
         `load read ${inserted.rowsChanged} rows where the files hold ${expected} lines`,
       );
     }
+    return expected;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return counts;
 }

@@ -8,8 +8,17 @@ import {
   TIMESTAMPTZ,
   timestampTZValue,
 } from "@duckdb/node-api";
-import type { ColumnSpec, Row, SqlParams, SqlValue, TableSpec, Warehouse } from "../ports.js";
-import { createGroupLoader, LOAD_LEDGER, LOAD_LEDGER_DDL } from "./duckdb-load.js";
+import type {
+  ColumnSpec,
+  LoadRequest,
+  LoadResult,
+  Row,
+  SqlParams,
+  SqlValue,
+  TableSpec,
+  Warehouse,
+} from "../ports.js";
+import { LOAD_LEDGER, LOAD_LEDGER_DDL, runLoadJob } from "./duckdb-load.js";
 import { DUCKDB_TYPES, qualified, quoteIdent, rewriteNamedParams } from "./duckdb-sql.js";
 
 export interface DuckDbWarehouse extends Warehouse {
@@ -19,8 +28,8 @@ export interface DuckDbWarehouse extends Warehouse {
 
 /**
  * The local warehouse: one DuckDB file, a schema per BigQuery dataset. Operations are
- * serialised on one connection, like a job queue; loads are idempotent through a ledger table
- * written in the same transaction as the rows.
+ * serialised on one connection, like a job queue; a load job runs once per id through a ledger
+ * table written in the same transaction as the rows.
  */
 export async function createDuckDbWarehouse(options: { path: string }): Promise<DuckDbWarehouse> {
   const location = options.path === ":memory:" ? ":memory:" : resolve(options.path);
@@ -55,10 +64,8 @@ export async function createDuckDbWarehouse(options: { path: string }): Promise<
   };
   await serial(async (c) => {
     await ensureSchema(c, LOAD_LEDGER.dataset);
-    await c.run(LOAD_LEDGER_DDL);
+    for (const statement of LOAD_LEDGER_DDL) await c.run(statement);
   });
-
-  const load = createGroupLoader({ serial, createTable });
 
   const warehouse: DuckDbWarehouse = {
     dialect: "duckdb",
@@ -88,7 +95,9 @@ export async function createDuckDbWarehouse(options: { path: string }): Promise<
       return serial((c) => createTable(c, spec));
     },
 
-    load,
+    load(request: LoadRequest): Promise<LoadResult> {
+      return serial((c) => runLoadJob(c, request, createTable));
+    },
 
     insertRows(table: TableSpec, rows: readonly Row[]): Promise<void> {
       if (rows.length === 0) return Promise.resolve();

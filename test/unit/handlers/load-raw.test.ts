@@ -80,7 +80,7 @@ describe("loadRawObject", () => {
     const event = lake.eventFor(lake.finalized[0] as NonNullable<(typeof lake.finalized)[0]>);
     const deps = await loadDeps();
     expect(await loadRawObject(deps, event)).toMatchObject({ action: "loaded", rowsLoaded: 3 });
-    expect(await loadRawObject(deps, event)).toMatchObject({ action: "duplicate", rowsLoaded: 0 });
+    expect(await loadRawObject(deps, event)).toMatchObject({ action: "duplicate", rowsLoaded: 3 });
     const rows = await deps.warehouse.query("SELECT count(*) AS n FROM raw.sendgrid_events");
     expect(rows).toEqual([{ n: 3 }]);
   });
