@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { checkEnvelope, tooLarge } from "../core/ingest/envelope.js";
 import {
   DEFAULT_MAX_BODY_BYTES,
   type IngestDeps,
@@ -6,7 +7,8 @@ import {
   ingestWebhook,
 } from "../core/ingest/ingest-webhook.js";
 import type { WebhookSource } from "../core/ingest/source.js";
-import { webhookSources } from "../sources/registry.js";
+import type { Logger } from "../platform/logger.js";
+import { safeError } from "../platform/logger.js";
 
 export type { IngestDeps, IngestRequest, IngestResponse } from "../core/ingest/ingest-webhook.js";
 export { DEFAULT_MAX_BODY_BYTES, ingestWebhook } from "../core/ingest/ingest-webhook.js";
@@ -16,121 +18,120 @@ export type IngestHandlerDeps = Omit<IngestDeps, "sources"> & {
   readonly sources?: ReadonlyMap<string, WebhookSource>;
 };
 
-/**
- * The request as the functions-framework (Express, `rawBody` already read) or a plain
- * `node:http` server (`IncomingMessage`, body not yet read) gives it.
- */
-export interface HttpRequestLike {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-  readonly headers: IncomingHttpHeaders;
-  readonly rawBody?: Buffer | undefined;
-  [Symbol.asyncIterator]?: () => AsyncIterator<Uint8Array | string>;
-}
-
-/** The part of `http.ServerResponse` (which Express's response extends) that we use. */
-export interface HttpResponseLike {
-  statusCode: number;
-  setHeader(name: string, value: string): unknown;
-  end(body?: string): unknown;
-}
-
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`body larger than ${limit} bytes`);
-    this.name = "BodyTooLargeError";
-  }
-}
+export type BodyRead =
+  | { readonly ok: true; readonly body: Buffer }
+  | { readonly ok: false; readonly reason: "too_large" | "aborted" };
 
 /**
- * Reads a `node:http` request body, refusing more than `maxBytes` (by Content-Length up front,
- * and while streaming for chunked requests). Throws `BodyTooLargeError`.
+ * Reads a request body, keeping at most `maxBytes`: a body that grows past the limit stops
+ * being read at that point (chunked or with a false Content-Length), so memory never holds
+ * more than the limit, whatever the sender streams.
  */
-export async function readRequestBody(
-  req: { readonly headers: IncomingHttpHeaders } & AsyncIterable<Uint8Array | string>,
+export function readBoundedBody(
+  req: IncomingMessage,
   maxBytes: number = DEFAULT_MAX_BODY_BYTES,
-): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
-    size += buffer.byteLength;
-    if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks, size);
+): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (read: BodyRead): void => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("aborted", onAborted);
+      resolve(read);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        // Stop here; the server answers 413 with `Connection: close`, and Node discards the
+        // rest of the stream until the socket closes.
+        req.pause();
+        chunks.length = 0;
+        finish({ ok: false, reason: "too_large" });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    const onError = (): void => finish({ ok: false, reason: "aborted" });
+    const onAborted = (): void => finish({ ok: false, reason: "aborted" });
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("aborted", onAborted);
+  });
 }
 
 /**
- * An HTTP function for one source: `functions.http("ingestShopify",
- * createIngestHttpHandler(() => deps, "shopify"))`, or a `node:http` request listener. The
- * deps factory runs once, on the first request (a cold start), and again only if it failed.
+ * One webhook request on a `node:http` server: the envelope is checked before a byte of the
+ * body is read (405, 413 by Content-Length, 415), the body is read up to the limit (413 while
+ * streaming), then `ingestWebhook` verifies, validates and lands it. Every answer is a short
+ * JSON object; an unexpected failure is logged without its message (it may quote request data)
+ * and answered 500 with no detail.
  */
-export function createIngestHttpHandler(
-  depsFactory: () => IngestHandlerDeps | Promise<IngestHandlerDeps>,
-  sourceName: string,
-): (req: HttpRequestLike, res: HttpResponseLike) => Promise<void> {
-  let deps: Promise<IngestDeps> | undefined;
-  const getDeps = (): Promise<IngestDeps> => {
-    deps ??= Promise.resolve()
-      .then(depsFactory)
-      .then((d) => ({ ...d, sources: d.sources ?? webhookSources }));
-    deps.catch(() => {
-      deps = undefined;
-    });
-    return deps;
-  };
-
-  return async (req, res) => {
-    let resolved: IngestDeps;
-    try {
-      resolved = await getDeps();
-    } catch (error) {
-      console.error(
-        JSON.stringify({ severity: "ERROR", message: "ingest deps failed", err: String(error) }),
-      );
-      return send(res, { status: 503, body: { error: "not configured; retry later" } });
+export async function handleIngestRequest(
+  deps: IngestDeps,
+  source: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: Logger,
+): Promise<void> {
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const method = req.method ?? "GET";
+  const refusal = checkEnvelope({ method, headers: req.headers }, limit);
+  if (refusal) {
+    log.warn({ source, status: refusal.status }, "webhook refused before reading the body");
+    if (refusal.status === 405) res.setHeader("allow", "POST");
+    return sendJson(res, refusal.status, { error: refusal.error }, { close: true });
+  }
+  if (/^100-continue$/i.test(req.headers.expect ?? "")) res.writeContinue();
+  const read = await readBoundedBody(req, limit);
+  if (!read.ok) {
+    if (read.reason === "aborted") {
+      log.info({ source }, "sender went away before the body was complete");
+      res.destroy();
+      return;
     }
-    const limit = resolved.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    let rawBody: Uint8Array;
-    try {
-      rawBody = req.rawBody ?? (await readStream(req, limit));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        res.setHeader("connection", "close");
-        return send(res, { status: 413, body: { error: error.message } });
-      }
-      throw error;
-    }
-    try {
-      const response = await ingestWebhook(resolved, {
-        source: sourceName,
-        method: req.method ?? "POST",
+    log.warn({ source, status: 413, limit }, "webhook body grew past the limit; stopped reading");
+    return sendJson(res, 413, { error: tooLarge(limit).error }, { close: true });
+  }
+  let response: IngestResponse;
+  try {
+    response = await ingestWebhook(
+      { ...deps, logger: log },
+      {
+        source,
+        method,
         url: req.url ?? "/",
         headers: req.headers,
-        rawBody,
-      });
-      send(res, response);
-    } catch (error) {
-      resolved.logger.error({ source: sourceName, err: String(error) }, "ingest failed");
-      send(res, { status: 500, body: { error: "internal error; retry later" } });
-    }
-  };
+        rawBody: read.body,
+      },
+    );
+  } catch (error) {
+    log.error({ source, err: safeError(error) }, "ingest failed unexpectedly");
+    response = { status: 500, body: { error: "internal error; retry later" } };
+  }
+  sendJson(res, response.status, response.body);
 }
 
-function readStream(req: HttpRequestLike, limit: number): Promise<Buffer> {
-  const iterate = req[Symbol.asyncIterator];
-  if (!iterate) return Promise.resolve(Buffer.alloc(0));
-  return readRequestBody(
-    { headers: req.headers, [Symbol.asyncIterator]: iterate.bind(req) },
-    limit,
-  );
-}
-
-function send(res: HttpResponseLike, response: IngestResponse): void {
-  res.statusCode = response.status;
+/** Answers with a JSON body (never HTML, never a stack), closing the connection if asked. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  options: { readonly close?: boolean } = {},
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.statusCode = status;
   res.setHeader("content-type", "application/json; charset=utf-8");
-  res.end(JSON.stringify(response.body));
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.setHeader("cache-control", "no-store");
+  res.setHeader("x-content-type-options", "nosniff");
+  if (options.close) res.setHeader("connection", "close");
+  res.end(text);
 }

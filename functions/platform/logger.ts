@@ -1,5 +1,7 @@
 import { pino } from "pino";
 
+export { safeError } from "../core/safe-error.js";
+
 /**
  * Structured JSON logs in Cloud Logging's shape (`severity`, `message`). Known personal-data
  * fields are redacted before a line is written; callers log record ids, never the values.

@@ -26,7 +26,7 @@ export function createSourceRegistry(sources: readonly WebhookSource[]): SourceR
 
 export const webhookSources: SourceRegistry = createSourceRegistry(WEBHOOK_SOURCES);
 
-/** The HTTP path a source's webhook is served on, locally and behind the ingest function. */
+/** The HTTP path a source's webhook is served on by the ingest service, locally and on Cloud Run. */
 export function webhookPath(source: string): string {
   return `/webhooks/${source}`;
 }

@@ -45,4 +45,13 @@ describe("what the deployed functions load", () => {
     expect([...packages].filter((name) => !(name in dependencies))).toEqual([]);
     expect(packages).toContain("@google-cloud/functions-framework");
   });
+
+  it("the ingest service entry imports only production dependencies and no functions-framework", () => {
+    const { dependencies } = JSON.parse(
+      readFileSync(resolve(repoRoot, "package.json"), "utf8"),
+    ) as { dependencies: Record<string, string> };
+    const { packages } = runtimePackages(resolve(repoRoot, "functions/serve-ingest.ts"));
+    expect([...packages].filter((name) => !(name in dependencies))).toEqual([]);
+    expect(packages).not.toContain("@google-cloud/functions-framework");
+  });
 });

@@ -13,12 +13,17 @@ const dataformEvent = (terminalState: string) =>
   });
 
 describe("deployed function targets", () => {
-  it("registers every target the infrastructure deploys, without building a cloud client", () => {
+  it("registers every event-driven target the infrastructure deploys, without building a cloud client", () => {
     expect(Object.keys(FUNCTION_TARGETS).sort()).toEqual(
-      ["activateMeta", "ingestSendgrid", "ingestShopify", "loadRaw", "planActivation"].sort(),
+      ["activateMeta", "loadRaw", "planActivation"].sort(),
     );
     for (const name of Object.keys(FUNCTION_TARGETS))
       expect(getFunction(name), name).toBeTypeOf("function");
+  });
+
+  it("serves no webhook through the functions-framework: ingest is the Cloud Run service", () => {
+    expect(getFunction("ingestShopify")).toBeUndefined();
+    expect(getFunction("ingestSendgrid")).toBeUndefined();
   });
 
   it("plans nothing when the Dataform run did not succeed", async () => {

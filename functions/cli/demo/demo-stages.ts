@@ -1,9 +1,9 @@
 import { compileProject, rawTableSpecs, runDuckDbGraph } from "../../dataform/index.js";
 import { recentPurchasersToMeta } from "../../handlers/configured-syncs.js";
+import { startIngestServer } from "../../handlers/ingest-server.js";
 import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import { planActivation } from "../../handlers/plan-activation.js";
 import type { DemoContext } from "./demo-context.js";
-import { startFunctionsServer } from "./functions-server.js";
 import { type SendTally, sendDeliveries } from "./send-deliveries.js";
 import type { Stage } from "./stage-runner.js";
 import { type GeneratedDeliveries, generateDeliveries } from "./synthetic/generate.js";
@@ -30,15 +30,18 @@ export const demoStages: readonly Stage<DemoContext>[] = [
   },
   {
     id: "ingest",
-    title: "Serve the ingest functions and send signed webhooks over HTTP",
+    title: "Serve the ingest service and send signed webhooks over HTTP",
     async run(ctx, progress) {
       const generated = ctx.results.generated as GeneratedDeliveries;
       const { platform } = ctx;
-      const server = await startFunctionsServer({
-        store: platform.store,
-        secrets: platform.secrets,
-        clock: platform.clock,
-        logger: platform.logger,
+      // The ingest service as Cloud Run runs it, on loopback and with the local adapters.
+      const server = await startIngestServer({
+        deps: {
+          store: platform.store,
+          secrets: platform.secrets,
+          clock: platform.clock,
+          logger: platform.logger,
+        },
       });
       try {
         const now = () => Math.floor(platform.clock.now().getTime() / 1000);

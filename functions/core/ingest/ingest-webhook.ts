@@ -1,6 +1,8 @@
 import type { Logger } from "../../platform/logger.js";
 import type { Clock, ObjectStore, Secrets } from "../../platform/ports.js";
 import { quarantineObjectKey } from "../raw-table.js";
+import { safeError } from "../safe-error.js";
+import { checkEnvelope, DEFAULT_MAX_BODY_BYTES, tooLarge } from "./envelope.js";
 import { parseJsonExact } from "./json-text.js";
 import { landGroups } from "./land.js";
 import { unparsedLine } from "./lines.js";
@@ -8,8 +10,7 @@ import { sha256, sortRecords } from "./sort-records.js";
 import type { HeaderBag, JsonBody, WebhookDelivery, WebhookSource } from "./source.js";
 import { headerValue } from "./source.js";
 
-/** Default cap on a webhook body; vendors send far less (SendGrid batches are ~1 MB at most). */
-export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+export { DEFAULT_MAX_BODY_BYTES } from "./envelope.js";
 
 /** Stream under which bodies that are not JSON are quarantined, byte for byte. */
 export const UNPARSED_STREAM = "unparsed";
@@ -60,14 +61,17 @@ export async function ingestWebhook(
 ): Promise<IngestResponse> {
   const log = deps.logger.child({ source: request.source });
   const source = deps.sources.get(request.source);
-  if (!source) return fail(404, `unknown source "${request.source.slice(0, 40)}"`);
-  if (request.method.toUpperCase() !== "POST") return fail(405, "use POST");
-  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (request.rawBody.byteLength > limit) {
-    log.warn({ bytes: request.rawBody.byteLength, limit }, "webhook body too large");
-    return fail(413, `body larger than ${limit} bytes`);
-  }
+  // The path names the source: it is the sender's text, so it is never echoed back.
+  if (!source) return fail(404, "no webhook source at this path");
   const headers = lowerCaseHeaders(request.headers);
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const refusal =
+    checkEnvelope({ method: request.method, headers }, limit) ??
+    (request.rawBody.byteLength > limit ? tooLarge(limit) : undefined);
+  if (refusal) {
+    log.warn({ status: refusal.status, bytes: request.rawBody.byteLength }, "webhook refused");
+    return fail(refusal.status, refusal.error);
+  }
   const delivery = { method: request.method, url: request.url, headers, rawBody: request.rawBody };
   const now = deps.clock.now();
   const verdict = source.verify(delivery, { secrets: deps.secrets, now });
@@ -92,13 +96,10 @@ export async function ingestWebhook(
       now,
       receivedAt,
     });
-    log.info({ deliveryId: extraction.deliveryId, ...counts }, "webhook ingested");
+    log.info(counts, "webhook ingested");
     return { status: 200, body: counts };
   } catch (error) {
-    log.error(
-      { err: errorMessage(error), deliveryId: extraction.deliveryId },
-      "could not land batch",
-    );
+    log.error({ err: safeError(error) }, "could not land batch");
     return fail(503, "could not store the delivery; retry later");
   }
 }
@@ -143,7 +144,7 @@ async function quarantineUnparsed(
   try {
     await deps.store.put(key, `${line}\n`, { ifAbsent: true, contentType: "application/x-ndjson" });
   } catch (error) {
-    log.error({ err: errorMessage(error) }, "could not quarantine an unparsable body");
+    log.error({ err: safeError(error) }, "could not quarantine an unparsable body");
     return fail(503, "could not store the delivery; retry later");
   }
   log.warn({ key, bytes: delivery.rawBody.byteLength }, "webhook body is not JSON; quarantined");
@@ -160,8 +161,4 @@ function lowerCaseHeaders(headers: HeaderBag): Record<string, string | readonly 
 
 function fail(status: number, error: string): IngestResponse {
   return { status, body: { error } };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

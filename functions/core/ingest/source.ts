@@ -49,8 +49,6 @@ export interface CandidateRecord {
 
 export interface Extraction {
   readonly records: readonly CandidateRecord[];
-  /** The vendor's id of this delivery (e.g. `X-Shopify-Webhook-Id`), for logs. */
-  readonly deliveryId?: string;
 }
 
 /** The outcome of checking one record against its stream's contract. */

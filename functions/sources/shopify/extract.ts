@@ -46,7 +46,6 @@ export const ordersStream: StreamContract = defineStream({
  */
 export function extractShopifyDelivery(delivery: WebhookDelivery, body: JsonBody): Extraction {
   const topic = headerValue(delivery.headers, SHOPIFY_HEADERS.topic)?.trim() ?? "";
-  const webhookId = headerValue(delivery.headers, SHOPIFY_HEADERS.webhookId)?.trim();
   const stream = SHOPIFY_TOPIC_STREAMS[topic];
   const json = compactJson(body.text);
   const record = stream
@@ -57,5 +56,5 @@ export function extractShopifyDelivery(delivery: WebhookDelivery, body: JsonBody
         value: body.value,
         json,
       };
-  return { records: [record], ...(webhookId ? { deliveryId: webhookId } : {}) };
+  return { records: [record] };
 }

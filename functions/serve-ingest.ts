@@ -1,0 +1,68 @@
+/**
+ * The ingest service on Cloud Run: `npm start` → `node dist/functions/serve-ingest.js`. One
+ * `node:http` server for every webhook source (`POST /webhooks/<source>`, `GET /healthz`), the
+ * same server the demo runs, given the cloud adapters. Cloud Run sets `PORT`; SIGTERM (a new
+ * revision, scale-in) lets requests in flight finish before the process exits.
+ */
+import { z } from "zod";
+import { startIngestServer } from "./handlers/ingest-server.js";
+import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
+import { createLogger, safeError } from "./platform/logger.js";
+
+const ServiceEnvSchema = z.object({
+  PORT: z.coerce
+    .number({ error: "PORT must be a TCP port number" })
+    .int()
+    .min(0)
+    .max(65_535)
+    .default(8080),
+  /** Cloud Run gives a revision 10 s after SIGTERM; finish within that. */
+  UNISTACK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
+});
+
+async function main(): Promise<void> {
+  const settings = ServiceEnvSchema.safeParse(process.env);
+  if (!settings.success) {
+    return exitWith(`invalid service environment: ${settings.error.issues[0]?.message}`);
+  }
+  let platform: ReturnType<typeof gcpPlatform>;
+  try {
+    platform = gcpPlatform(process.env);
+  } catch (error) {
+    return exitWith(error instanceof Error ? error.message : String(error));
+  }
+  const { store, secrets, clock, logger } = platform;
+  const server = await startIngestServer({
+    deps: { store, secrets, clock, logger },
+    host: "0.0.0.0",
+    port: settings.data.PORT,
+  });
+  logger.info({ port: server.port }, "ingest service listening");
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "ingest service stopping; finishing requests in flight");
+    server
+      .close({ graceMs: settings.data.UNISTACK_SHUTDOWN_GRACE_MS })
+      .then(() => {
+        logger.info("ingest service stopped");
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: safeError(error) }, "ingest service did not stop cleanly");
+        process.exit(1);
+      });
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+/** A start-up failure: one structured line Cloud Logging shows, and a non-zero exit. */
+function exitWith(message: string): void {
+  createLogger().fatal(`ingest service cannot start: ${message}`);
+  process.exit(1);
+}
+
+await main();
