@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { pino } from "pino";
 import { createLogger } from "../platform/logger.js";
 import { checkSqlCommand } from "./commands/check-sql.js";
@@ -7,7 +7,16 @@ import { compileCommand } from "./commands/compile.js";
 import { sqlCommand } from "./commands/sql.js";
 import { runDemo } from "./demo/run-demo.js";
 import { formatMs } from "./demo/stage-runner.js";
+import { StateLockedError } from "./demo/state-lock.js";
 import { formatSummary } from "./demo/summary.js";
+import {
+  cliVersion,
+  EXIT,
+  MAX_CONCURRENCY,
+  MAX_CONTACTS,
+  MAX_SEED,
+  wholeNumber,
+} from "./options.js";
 import { defaultProjectDir } from "./project-dir.js";
 
 const DEFAULT_DIR = ".unistack";
@@ -15,7 +24,11 @@ const DEFAULT_DIR = ".unistack";
 const program = new Command()
   .name("unistack")
   .description("Unistack: land marketing data, model one contact ID, activate segments.")
-  .showHelpAfterError();
+  .version(cliVersion(), "-V, --version", "print the version and exit")
+  .showHelpAfterError()
+  // Usage errors exit with EXIT.usage instead of commander's process.exit(1); inherited by
+  // every sub-command defined below.
+  .exitOverride();
 
 program
   .command("compile")
@@ -46,11 +59,26 @@ program
 program
   .command("demo")
   .description("run the whole pipeline locally on synthetic data (no cloud account, no network)")
-  .option("--contacts <n>", "people in the synthetic data set", positiveInt, 3000)
-  .option("--seed <n>", "seed of the synthetic data", positiveInt, 42)
+  .option(
+    "--contacts <n>",
+    `people in the synthetic data set (1 to ${MAX_CONTACTS.toLocaleString("en")})`,
+    wholeNumber("--contacts", 1, MAX_CONTACTS, " (a run's webhooks are generated in memory)"),
+    3000,
+  )
+  .option(
+    "--seed <n>",
+    "seed of the synthetic data (0 to 4294967295)",
+    wholeNumber("--seed", 0, MAX_SEED),
+    42,
+  )
   .option("--dir <dir>", "where the lake, the DuckDB file and the sandbox state live", DEFAULT_DIR)
   .option("--fresh", "forget previous runs and start from nothing", false)
-  .option("--concurrency <n>", "concurrent webhook requests", positiveInt, 16)
+  .option(
+    "--concurrency <n>",
+    `concurrent webhook requests (1 to ${MAX_CONCURRENCY})`,
+    wholeNumber("--concurrency", 1, MAX_CONCURRENCY),
+    16,
+  )
   .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
   .addOption(
     new Option("--log-level <level>", "write the functions' structured logs to stderr")
@@ -95,17 +123,14 @@ interface DemoFlags {
   logLevel: string;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new InvalidArgumentError("expected a positive whole number");
-  }
-  return n;
-}
-
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  console.error(`unistack: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // commander has printed the message (and the help); --help and --version exit 0.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    console.error(`unistack: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = error instanceof StateLockedError ? EXIT.locked : EXIT.failed;
+  }
 }

@@ -14,8 +14,15 @@ import {
   OBJECT_FINALIZED,
 } from "../../platform/local/local-platform.js";
 import { createSilentLogger, type Logger } from "../../platform/logger.js";
-import { type DemoState, readDemoState, wipeDemoDir, writeDemoState } from "./demo-state.js";
+import {
+  type DemoState,
+  readDemoState,
+  removeLeftovers,
+  wipeDemoDir,
+  writeDemoState,
+} from "./demo-state.js";
 import type { DemoSigningKeys } from "./send-deliveries.js";
+import { acquireStateLock, type StateLock } from "./state-lock.js";
 import { generateSendgridKeyPair } from "./synthetic/sign-sendgrid.js";
 
 export interface DemoOptions {
@@ -42,6 +49,8 @@ export interface DemoContext {
   readonly loads: LoadRawOutcome[];
   readonly activations: ActivationOutcome[];
   readonly results: Record<string, unknown>;
+  /** What this run found left by a killed one: the stale lock's pid, temp files removed. */
+  readonly recovered: { readonly staleLockOf: number | undefined; readonly leftovers: number };
   /**
    * Records the run as done. Only a finished run counts: a failed one is run again as the same
    * run, and its deliveries, already landed or not, land once.
@@ -57,8 +66,23 @@ export interface DemoContext {
  */
 export async function openDemo(options: DemoOptions): Promise<DemoContext> {
   const dir = resolve(options.dir);
+  const lock = await acquireStateLock(dir, { command: "unistack demo" });
+  try {
+    return await openLocked(options, dir, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openLocked(
+  options: DemoOptions,
+  dir: string,
+  lock: StateLock,
+): Promise<DemoContext> {
   if (options.fresh) await wipeDemoDir(dir);
   await mkdir(dir, { recursive: true });
+  const leftovers = await removeLeftovers(dir);
   // The scenario's anchor and audience are fixed the first time, before anything lands, so a
   // run that fails is re-run with the very same deliveries.
   let done = await readDemoState(dir);
@@ -121,9 +145,14 @@ export async function openDemo(options: DemoOptions): Promise<DemoContext> {
     activations,
     results: {},
     commit: () => writeDemoState(dir, state),
+    recovered: { staleLockOf: lock.tookOverFrom, leftovers },
     async close() {
-      await platform.close();
-      await sandbox.close();
+      try {
+        await platform.close();
+        await sandbox.close();
+      } finally {
+        await lock.release();
+      }
     },
   };
 }

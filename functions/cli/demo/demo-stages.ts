@@ -22,8 +22,8 @@ export const demoStages: readonly Stage<DemoContext>[] = [
       const people = generated.expected.people;
       const n = (v: number) => v.toLocaleString("en");
       const continuing =
-        ctx.run > 1 && ctx.options.contacts !== contacts
-          ? ` (continuing run 1's ${n(contacts)}-contact data set; --fresh starts over at another size)`
+        ctx.run > 1 && (ctx.options.contacts !== contacts || ctx.options.seed !== seed)
+          ? ` (continuing run 1's ${n(contacts)}-contact data set of seed ${seed}; --fresh starts over with other values)`
           : "";
       return `run ${ctx.run}: ${n(generated.deliveries.length)} deliveries for ${n(people.total)} people (${n(people.both)} in both sources)${continuing}`;
     },

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { writeFileAtomic } from "../../platform/local/atomic-file.js";
 
 /**
  * The audiences a local Meta sandbox holds: per audience, the set of hashed emails and phones.
@@ -96,18 +95,24 @@ async function readState(path: string): Promise<z.infer<typeof StateFileSchema>[
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
     throw error;
   }
-  const parsed = StateFileSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    json = error;
+  }
+  const parsed = StateFileSchema.safeParse(json);
   if (!parsed.success) {
+    const why =
+      json instanceof Error ? `not JSON: ${json.message}` : parsed.error.issues[0]?.message;
     throw new Error(
-      `Meta sandbox state ${path} is not a sandbox state file (${parsed.error.issues[0]?.message}): delete it to start empty`,
+      `Meta sandbox state ${path} cannot be read (${why}): it holds the local Meta audience, which must agree with the sync log in ops.sync_members. Restore it from a backup, or start the demo over with \`unistack demo --fresh\``,
     );
   }
   return parsed.data.audiences;
 }
 
-async function writeState(path: string, body: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(tmp, body);
-  await rename(tmp, path);
+/** temp + fsync + rename: the sandbox answers only once the change survives a `kill -9`. */
+function writeState(path: string, body: string): Promise<void> {
+  return writeFileAtomic(path, body);
 }
