@@ -95,6 +95,7 @@ export async function ingestWebhook(
       groups,
       now,
       receivedAt,
+      replayHeaders: replayHeaders(source, delivery),
     });
     log.info(counts, "webhook ingested");
     return { status: 200, body: counts };
@@ -122,12 +123,7 @@ async function quarantineUnparsed(
   now: Date,
 ): Promise<IngestResponse> {
   const reason = "body is not valid UTF-8 JSON";
-  const keep = Object.fromEntries(
-    (source.replayHeaders ?? []).flatMap((name) => {
-      const value = headerValue(delivery.headers, name.toLowerCase());
-      return value === undefined ? [] : [[name, value]];
-    }),
-  );
+  const keep = replayHeaders(source, delivery);
   const batchId = sha256(delivery.rawBody).slice(0, 32);
   const key = quarantineObjectKey(
     source.name,
@@ -149,6 +145,16 @@ async function quarantineUnparsed(
   }
   log.warn({ key, bytes: delivery.rawBody.byteLength }, "webhook body is not JSON; quarantined");
   return fail(400, reason);
+}
+
+/** The headers a replay needs to route a delivery again, as sent (kept in the lake, never logged). */
+function replayHeaders(source: WebhookSource, delivery: WebhookDelivery): Record<string, string> {
+  return Object.fromEntries(
+    (source.replayHeaders ?? []).flatMap((name) => {
+      const value = headerValue(delivery.headers, name.toLowerCase());
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
 }
 
 function lowerCaseHeaders(headers: HeaderBag): Record<string, string | readonly string[]> {

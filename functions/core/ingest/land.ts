@@ -12,6 +12,8 @@ export interface LandInput {
   /** Receive time: the `dt` of a group that has no valid record to date it. */
   readonly now: Date;
   readonly receivedAt: string;
+  /** The delivery's replay headers, kept with quarantined records. */
+  readonly replayHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface LandCounts {
@@ -40,19 +42,26 @@ export async function landGroups(
     const dt = batchDateOf(group, input.now);
     if (group.invalid.length > 0) {
       const key = quarantineObjectKey(input.source, group.stream, dt, batchId);
-      const lines = group.invalid.map((record) => quarantineLine(record, input.receivedAt));
+      const lines = group.invalid.map((record) =>
+        quarantineLine(record, input.receivedAt, input.replayHeaders),
+      );
       const { created } = await store.put(key, ndjson(lines), {
         ifAbsent: true,
         contentType: NDJSON,
       });
       if (created) quarantined += group.invalid.length;
       else duplicate += group.invalid.length;
-      for (const record of group.invalid) {
-        log.warn(
-          { stream: group.stream, batchId, recordId: record.recordId, reasons: record.reasons },
-          created ? "record quarantined" : "quarantined record already kept",
-        );
-      }
+      // Our batch id and key find the records; their ids and values stay out of the log.
+      log.warn(
+        {
+          stream: group.stream,
+          batchId,
+          key,
+          records: group.invalid.length,
+          reasons: distinctReasons(group.invalid),
+        },
+        created ? "records quarantined" : "quarantined records already kept",
+      );
     }
     if (group.valid.length > 0) {
       const key = rawObjectKey(input.source, group.stream, dt, batchId);
@@ -76,7 +85,6 @@ export async function landGroups(
           batchId,
           key,
           records: group.valid.length,
-          recordIds: group.valid.slice(0, 20).map((r) => r.recordId),
           landed: created,
         },
         created ? "batch landed" : "batch already landed; duplicate delivery",
@@ -84,4 +92,12 @@ export async function landGroups(
     }
   }
   return { accepted, quarantined, duplicate };
+}
+
+/**
+ * The reasons of a group, each once: a field path and a rule (never a value), at most 10. Reasons
+ * never quote what was sent (zod messages name the expectation; our own reasons are fixed text).
+ */
+function distinctReasons(records: readonly { readonly reasons: readonly string[] }[]): string[] {
+  return [...new Set(records.flatMap((r) => r.reasons))].slice(0, 10);
 }

@@ -13,12 +13,21 @@ export function rawLine(meta: Omit<RawMeta, "_record_id">, record: ValidRecord):
   return spliceField(JSON.stringify(head), "payload", record.json);
 }
 
-/** A quarantined record: `{ _record_id (when known), reasons, payload, _received_at }`. */
-export function quarantineLine(record: InvalidRecord, receivedAt: string): string {
+/**
+ * A quarantined record: `{ _record_id (when known), reasons, _received_at, headers (the source's
+ * replay headers, when it has any), payload }`. The headers are what a replay needs to route the
+ * record again (Shopify's topic, for one).
+ */
+export function quarantineLine(
+  record: InvalidRecord,
+  receivedAt: string,
+  headers: Readonly<Record<string, string>> = {},
+): string {
   const head = {
     ...(record.recordId !== undefined ? { _record_id: record.recordId } : {}),
     reasons: record.reasons,
     _received_at: receivedAt,
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
   };
   return spliceField(JSON.stringify(head), "payload", record.json);
 }

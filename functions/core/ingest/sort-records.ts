@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { jsonDefect } from "./json-defects.js";
 import type { CandidateRecord, WebhookSource } from "./source.js";
 
 /** Stream name under which records that cannot be routed are quarantined. */
@@ -26,7 +27,8 @@ export interface StreamGroup {
 }
 
 /**
- * Checks every candidate against its stream's contract and groups them by stream. Within one
+ * Checks every candidate against its stream's contract, and its JSON text for what the warehouse
+ * cannot load or would read differently (`jsonDefect`), and groups them by stream. Within one
  * delivery a record id is landed once (SendGrid repeats events); the first copy wins.
  */
 export function sortRecords(
@@ -55,7 +57,14 @@ export function sortRecords(
     }
     const group = groupOf(candidate.stream);
     const check = contract.check(candidate.value);
-    if (!check.ok) {
+    const defect = jsonDefect(candidate.json);
+    if (defect) {
+      group.invalid.push({
+        recordId: check.ok ? check.recordId : check.recordIdHint,
+        reasons: check.ok ? [defect] : [defect, ...check.reasons],
+        json: candidate.json,
+      });
+    } else if (!check.ok) {
       group.invalid.push({
         recordId: check.recordIdHint,
         reasons: check.reasons,

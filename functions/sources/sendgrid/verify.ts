@@ -1,6 +1,5 @@
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import type { Verdict, VerifyContext, WebhookDelivery } from "../../core/ingest/source.js";
-import { headerValue } from "../../core/ingest/source.js";
 
 /** The verification key shown under Mail Settings → Signed Event Webhook (base64 DER or PEM). */
 export const SENDGRID_PUBLIC_KEY = "SENDGRID_WEBHOOK_PUBLIC_KEY";
@@ -64,12 +63,17 @@ export function verifySendgridDelivery(delivery: WebhookDelivery, context: Verif
     }
     publicKeys.push(key);
   }
-  const signature = headerValue(delivery.headers, SENDGRID_HEADERS.signature)?.trim();
-  const timestamp = headerValue(delivery.headers, SENDGRID_HEADERS.timestamp)?.trim();
-  if (!signature) return { ok: false, kind: "rejected", reason: "missing_signature" };
-  if (!timestamp) return { ok: false, kind: "rejected", reason: "missing_timestamp" };
-  if (!/^\d{1,12}$/.test(timestamp)) {
+  // Both headers are taken exactly as sent: blank is missing; padding, a second value or any
+  // other re-encoding is invalid (a lenient base64 decoder would accept such variants).
+  const signature = exactHeader(delivery, SENDGRID_HEADERS.signature);
+  const timestamp = exactHeader(delivery, SENDGRID_HEADERS.timestamp);
+  if (signature === "") return { ok: false, kind: "rejected", reason: "missing_signature" };
+  if (timestamp === "") return { ok: false, kind: "rejected", reason: "missing_timestamp" };
+  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) {
     return { ok: false, kind: "rejected", reason: "invalid_timestamp" };
+  }
+  if (signature === undefined || !isCanonicalBase64(signature)) {
+    return { ok: false, kind: "rejected", reason: "invalid_signature" };
   }
   const message = Buffer.concat([Buffer.from(timestamp, "utf8"), delivery.rawBody]);
   const signatureBytes = Buffer.from(signature, "base64");
@@ -87,4 +91,21 @@ export function verifySendgridDelivery(delivery: WebhookDelivery, context: Verif
     return { ok: false, kind: "rejected", reason: "timestamp_outside_replay_window" };
   }
   return { ok: true };
+}
+
+/** The header's one value as sent; `""` when absent or blank, `undefined` when sent twice. */
+function exactHeader(delivery: WebhookDelivery, name: string): string | undefined {
+  const value = delivery.headers[name];
+  if (value === undefined) return "";
+  if (typeof value !== "string") return undefined;
+  return value.trim() === "" ? "" : value;
+}
+
+/** Standard base64 with its padding, exactly as an encoder writes it (nothing else decodes). */
+function isCanonicalBase64(text: string): boolean {
+  return (
+    /^[A-Za-z0-9+/]+={0,2}$/.test(text) &&
+    text.length % 4 === 0 &&
+    Buffer.from(text, "base64").toString("base64") === text
+  );
 }

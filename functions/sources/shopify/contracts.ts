@@ -9,13 +9,29 @@ import { z } from "zod";
 /** Shopify ids are 64-bit: above 2^53 they arrive as `bigint` from the exact parser. */
 export const ShopifyIdSchema = z.union([z.number().int().nonnegative(), z.bigint().nonnegative()]);
 
-/** Money is a decimal string in Shopify's REST payloads ("199.00"), never a float. */
+/**
+ * Money is a decimal string in Shopify's REST payloads ("199.00"), never a float, and an order's
+ * amounts are never negative (refunds are their own objects). The bounds are the warehouse's
+ * NUMERIC (29 digits before the point, 9 after), so what passes here is what the models accept.
+ */
 export const DecimalStringSchema = z
   .string()
-  .regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string such as "12.50"');
+  .regex(
+    /^\d{1,29}(\.\d{1,9})?$/,
+    'expected a non-negative decimal string such as "12.50" (at most 29 digits before the point and 9 after)',
+  );
 
-/** ISO 8601 with an offset, as Shopify writes it ("2024-04-02T09:04:31-05:00"). */
-export const ShopifyTimestampSchema = z.iso.datetime({ offset: true });
+/**
+ * ISO 8601 with seconds and an offset, as Shopify writes it ("2024-04-02T09:04:31-05:00"):
+ * narrowed to what BigQuery's TIMESTAMP reads (at most 6 fractional digits, years 1970–9998
+ * whatever the offset), so a timestamp the contract accepts is never NULL in staging.
+ */
+export const ShopifyTimestampSchema = z.iso
+  .datetime({ offset: true })
+  .regex(
+    /^(19[7-9]\d|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-8])-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/,
+    "expected a timestamp such as 2024-04-02T09:04:31-05:00 (seconds, at most 6 fractional digits, an offset, a year from 1970 to 9998)",
+  );
 
 export const MarketingConsentSchema = z.looseObject({
   state: z.string(),

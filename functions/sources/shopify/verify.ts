@@ -30,7 +30,8 @@ export function shopifyHmac(secret: string, rawBody: Uint8Array | string): strin
 
 /**
  * Verifies a Shopify webhook over the raw bytes, before anything is parsed: HMAC-SHA256 with the
- * app's secret, compared in constant time; the previous secret is accepted during a rotation.
+ * app's secret, its base64 compared with the header in constant time; the previous secret is
+ * accepted during a rotation. A header that is blank counts as missing.
  */
 export function verifyShopifyDelivery(delivery: WebhookDelivery, context: VerifyContext): Verdict {
   const secrets = [
@@ -49,9 +50,13 @@ export function verifyShopifyDelivery(delivery: WebhookDelivery, context: Verify
   if (delivery.rawBody.byteLength === 0) {
     return { ok: false, kind: "rejected", reason: "missing_body" };
   }
-  const claimed = Buffer.from(headerValue(delivery.headers, SHOPIFY_HEADERS.hmac) ?? "", "base64");
+  const header = delivery.headers[SHOPIFY_HEADERS.hmac];
+  if (typeof header !== "string") return { ok: false, kind: "rejected", reason: "invalid_hmac" };
+  // The header is compared as sent, as text, with the base64 Shopify writes: a padded, re-padded
+  // or otherwise re-encoded value (which a lenient base64 decoder would accept) is not a match.
+  const claimed = Buffer.from(header, "utf8");
   const matches = secrets.some((secret) => {
-    const expected = createHmac("sha256", secret).update(delivery.rawBody).digest();
+    const expected = Buffer.from(shopifyHmac(secret, delivery.rawBody), "utf8");
     return claimed.length === expected.length && timingSafeEqual(claimed, expected);
   });
   return matches ? { ok: true } : { ok: false, kind: "rejected", reason: "invalid_hmac" };

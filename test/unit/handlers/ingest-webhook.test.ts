@@ -107,7 +107,8 @@ describe("ingestWebhook: Shopify", () => {
     expect(key).toMatch(/^quarantine\/shopify\/unrouted\/dt=2026-03-01\//);
     const [line] = ndjsonLines(await lake.read(key as string));
     expect(line).toMatchObject({
-      reasons: ['unknown topic "orders/teleported": no stream is mapped to it'],
+      reasons: ["unknown X-Shopify-Topic: no stream is mapped to it"],
+      headers: { "X-Shopify-Topic": "orders/teleported" },
       payload: vectorOrders.order450789469,
     });
   });
@@ -236,17 +237,30 @@ describe("ingestWebhook: SendGrid", () => {
     expect(response).toEqual({ status: 401, body: { error: "timestamp_outside_replay_window" } });
   });
 
-  it("never writes an email address or a payload to the logs", async () => {
+  it("logs batch keys and reasons, never an email, a payload, a record id or a header value", async () => {
     const body = JSON.stringify([...events, sendgridEvent(9, { timestamp: "yesterday" })]);
     await ingestWebhook(deps, sendgridRequest(keys.privateKeyPem, STAMP, body));
     await ingestWebhook(deps, sendgridRequest(keys.privateKeyPem, STAMP, body));
-    await ingestWebhook(deps, shopifyRequest(orderBody));
+    await ingestWebhook(deps, shopifyRequest(orderBody, { webhookId: "webhook-id-secret-7" }));
+    await ingestWebhook(deps, shopifyRequest(orderBody, { topic: "orders/teleported-x" }));
     await ingestWebhook(deps, shopifyRequest('{"email":"x@example.com"'));
-    const lines = logs.lines();
-    expect(lines.join("\n")).toContain("evt-9");
-    expect(lines.join("\n")).toContain("450789469:2008-01-10T16:00:00Z");
-    expect(lines.join("\n")).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/);
-    expect(lines.map((l) => JSON.parse(l).severity)).toContain("WARNING");
+    const text = logs.lines().join("\n");
+    const [quarantined] = await lake.keys("quarantine/sendgrid/events/");
+    expect(text).toContain(quarantined);
+    expect(text).toContain("timestamp: Invalid input: expected number, received string");
+    for (const secret of [
+      "evt-9",
+      "evt-1",
+      "450789469",
+      "webhook-id-secret-7",
+      "teleported-x",
+      "demo-shop.myshopify.com",
+      "yesterday",
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/);
+    expect(logs.lines().map((l) => JSON.parse(l).severity)).toContain("WARNING");
   });
 });
 
@@ -304,8 +318,9 @@ describe("ingestWebhook on the vendors' own vectors", () => {
     const [key] = await lake.keys("quarantine/shopify/unrouted/");
     expect(ndjsonLines(await lake.read(key as string))).toEqual([
       {
-        reasons: ['unknown topic "products/create": no stream is mapped to it'],
+        reasons: ["unknown X-Shopify-Topic: no stream is mapped to it"],
         _received_at: NOW.toISOString(),
+        headers: expect.objectContaining({ "X-Shopify-Topic": "products/create" }),
         payload: { foo: "bar" },
       },
     ]);

@@ -167,6 +167,51 @@ describe("SendGrid verification policy", () => {
     });
   });
 
+  it.each([
+    ["padded with a space", (v: string) => ` ${v}`],
+    ["without its base64 padding", (v: string) => v.replace(/=+$/, "")],
+    ["with extra padding", (v: string) => `${v}==`],
+    ["with a space inside", (v: string) => `${v.slice(0, 10)} ${v.slice(10)}`],
+  ])("rejects the right signature %s (the header is compared as sent)", (_name, mangle) => {
+    const { signature, timestamp } = signed(stamp);
+    const verdict = check({
+      publicKey: keys.publicKeyBase64,
+      body,
+      now,
+      signature: mangle(signature as string),
+      timestamp,
+    });
+    expect(verdict).toEqual({ ok: false, kind: "rejected", reason: "invalid_signature" });
+  });
+
+  it("rejects SendGrid's valid vector signature re-encoded in base64url", () => {
+    const v = vectors.find((x) => x.name === "valid_multi_event");
+    if (!v) throw new Error("vector missing");
+    const input = { publicKey: v.public_key, body: v.payload, now: atSigning(v.timestamp) };
+    const url = v.signature.replaceAll("+", "-").replaceAll("/", "_");
+    expect(url).not.toBe(v.signature);
+    expect(check({ ...input, signature: url, timestamp: v.timestamp })).toMatchObject({
+      reason: "invalid_signature",
+    });
+    expect(check({ ...input, signature: v.signature, timestamp: v.timestamp })).toEqual({
+      ok: true,
+    });
+  });
+
+  it("rejects a padded timestamp and treats blank headers as missing", () => {
+    const { signature, timestamp } = signed(stamp);
+    const base = { publicKey: keys.publicKeyBase64, body, now };
+    expect(check({ ...base, signature, timestamp: ` ${timestamp}` })).toMatchObject({
+      reason: "invalid_timestamp",
+    });
+    expect(check({ ...base, signature: "  ", timestamp })).toMatchObject({
+      reason: "missing_signature",
+    });
+    expect(check({ ...base, signature, timestamp: "\t" })).toMatchObject({
+      reason: "missing_timestamp",
+    });
+  });
+
   it("accepts the previous key while keys are switched", () => {
     const next = generateSendgridKeyPair();
     const env = {

@@ -51,6 +51,29 @@ describe("Shopify orders contract", () => {
     if (!check.ok) expect(check.reasons.join(" | ")).toContain(reason);
   });
 
+  it.each([
+    ["a negative total", { total_price: "-5.00" }, "total_price: expected a non-negative decimal"],
+    ["a negative tax", { total_tax: "-0.01" }, "total_tax: expected a non-negative decimal"],
+    ["more decimals than NUMERIC holds", { total_price: "1.0000000001" }, "total_price: expected"],
+    ["30 integer digits", { total_price: "1".repeat(30) }, "total_price: expected"],
+    ["a timestamp without seconds", { created_at: "2024-04-02T09:04Z" }, "created_at:"],
+    ["nanoseconds", { updated_at: "2024-04-02T09:04:31.123456789Z" }, "updated_at:"],
+    ["a year before 1970", { created_at: "1969-12-31T23:59:59Z" }, "created_at:"],
+    ["a year BigQuery cannot hold", { created_at: "9999-12-31T23:00:00-05:00" }, "created_at:"],
+  ])("rejects %s, which the models could not use", (_name, change, reason) => {
+    const check = ordersStream.check({ ...vectorOrders.order450789469, ...change });
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.reasons.join(" | ")).toContain(reason);
+  });
+
+  it.each([
+    ["a zero total", { total_price: "0" }],
+    ["NUMERIC's largest value", { total_price: `${"9".repeat(29)}.${"9".repeat(9)}` }],
+    ["microseconds and a +14:00 offset", { updated_at: "2024-04-02T09:04:31.123456+14:00" }],
+  ])("accepts %s", (_name, change) => {
+    expect(ordersStream.check({ ...vectorOrders.order450789469, ...change }).ok).toBe(true);
+  });
+
   it("never puts the offending value in a reason", () => {
     const check = ordersStream.check({
       ...vectorOrders.order450789469,

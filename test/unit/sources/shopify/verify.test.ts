@@ -99,4 +99,34 @@ describe("Shopify webhook verification (Shopify's own vectors)", () => {
       reason: "SHOPIFY_WEBHOOK_SECRET is not set",
     });
   });
+
+  it.each([
+    ["with a leading space", (h: string) => ` ${h}`],
+    ["with a trailing newline-free tab", (h: string) => `${h}\t`],
+    ["without its base64 padding", (h: string) => h.replace(/=+$/, "")],
+    ["with extra padding", (h: string) => `${h}=`],
+    ["with a line break inside", (h: string) => `${h.slice(0, 20)}\n${h.slice(20)}`],
+    ["in hex instead of base64", (h: string) => Buffer.from(h, "base64").toString("hex")],
+  ])("rejects the right HMAC sent %s (the header is compared as sent)", (_name, mangle) => {
+    const hmac = mangle(valid?.expected_hmac_sha256_base64 as string);
+    expect(check({ hmac })).toEqual({ ok: false, kind: "rejected", reason: "invalid_hmac" });
+  });
+
+  it("rejects the right HMAC re-encoded in base64url", () => {
+    // A body whose HMAC has a + or /, so the base64url form differs from what Shopify sends.
+    const body = Array.from({ length: 50 }, (_, n) => `{"n":${n}}`).find((b) =>
+      /[+/]/.test(shopifyHmac(secret, b)),
+    ) as string;
+    const hmac = shopifyHmac(secret, body).replaceAll("+", "-").replaceAll("/", "_");
+    expect(check({ body, hmac })).toEqual({ ok: false, kind: "rejected", reason: "invalid_hmac" });
+    expect(check({ body, hmac: shopifyHmac(secret, body) })).toEqual({ ok: true });
+  });
+
+  it("treats a whitespace-only HMAC header as missing", () => {
+    expect(check({ hmac: "   " })).toEqual({
+      ok: false,
+      kind: "rejected",
+      reason: "missing_headers: X-Shopify-Hmac-Sha256",
+    });
+  });
 });
