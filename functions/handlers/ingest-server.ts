@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { IngestDeps } from "../core/ingest/ingest-webhook.js";
 import { safeError } from "../platform/logger.js";
-import { traceFields } from "../platform/trace-context.js";
+import { runWithTrace, traceFields } from "../platform/trace-context.js";
 import { webhookPath, webhookSources } from "../sources/registry.js";
 import { handleIngestRequest, type IngestHandlerDeps, sendJson } from "./ingest-http.js";
 
@@ -57,11 +57,13 @@ export function createIngestServer(handlerDeps: IngestHandlerDeps): {
       sendJson(res, 404, { error: "not found" }, { close: true });
       return;
     }
-    const log = deps.logger.child(traceFields(req.headers));
-    handleIngestRequest(deps, source, req, res, log).catch((error: unknown) => {
-      log.error({ source, err: safeError(error) }, "ingest request failed unexpectedly");
-      sendJson(res, 500, { error: "internal error; retry later" }, { close: true });
-    });
+    const log = deps.logger;
+    runWithTrace(traceFields(req.headers), () =>
+      handleIngestRequest(deps, source, req, res, log).catch((error: unknown) => {
+        log.error({ source, err: safeError(error) }, "ingest request failed unexpectedly");
+        sendJson(res, 500, { error: "internal error; retry later" }, { close: true });
+      }),
+    );
   };
 
   const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, listener);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingHttpHeaders } from "node:http";
 
 /**
@@ -8,6 +9,9 @@ import type { IncomingHttpHeaders } from "node:http";
  *
  * These are the only header values that reach a log line, and only when they are exactly hex
  * ids of the documented lengths: anything else a sender puts there is ignored.
+ *
+ * The fields travel with the request's async work (`runWithTrace`) and the logger adds them to
+ * every line (`currentTrace`, a pino mixin), the way OpenTelemetry's instrumentation does.
  */
 export interface TraceFields {
   readonly trace_id?: string;
@@ -43,4 +47,16 @@ export function traceFields(headers: IncomingHttpHeaders): TraceFields {
 
 function single(value: string | string[] | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+const traces = new AsyncLocalStorage<TraceFields>();
+
+/** Runs `work` so that every log line it writes, across awaits, carries `fields`. */
+export function runWithTrace<T>(fields: TraceFields, work: () => T): T {
+  return traces.run(fields, work);
+}
+
+/** The trace of the work running now (empty outside a request). */
+export function currentTrace(): TraceFields {
+  return traces.getStore() ?? {};
 }

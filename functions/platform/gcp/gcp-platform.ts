@@ -60,7 +60,7 @@ export function gcpPlatform(
     bus: createPubSubEventBus({ pubsub: new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT }) }),
     secrets: createEnvSecrets(env),
     clock: systemClock,
-    logger: createLogger({ level: config.LOG_LEVEL }),
+    logger: createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT }),
   };
   return cached;
 }
