@@ -22,10 +22,14 @@ export interface PutOptions {
   readonly ifAbsent?: boolean;
 }
 
-export interface PutResult {
-  readonly created: boolean;
-  readonly object: StoredObject;
-}
+/**
+ * What a put did. A create-if-absent that found the key taken answers `created: false` with the
+ * key only: on GCS the 412 says the name exists, and reading the existing object would need read
+ * permission on the lake, which the ingest identity does not have.
+ */
+export type PutResult =
+  | { readonly created: true; readonly object: StoredObject }
+  | { readonly created: false; readonly key: string };
 
 /** Object store port: GCS in the cloud, a folder on disk locally. */
 export interface ObjectStore {

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { PubSub } from "@google-cloud/pubsub";
 import { createPubSubEventBus } from "../../functions/platform/gcp/pubsub-event-bus.js";
-import { freePort, requireTool, runs } from "../support/external-tools.js";
+import { startPubSubEmulator } from "../support/emulators.js";
+import { requireTool, runs } from "../support/external-tools.js";
 import { describeEventBusContract, type Received } from "./event-bus.contract.js";
 
 /**
@@ -15,14 +15,8 @@ describeEventBusContract("Pub/Sub (emulator)", async () => {
       : "the gcloud Pub/Sub emulator component is not installed",
   );
   if (!gcloud.ok) return gcloud.reason;
-  const port = await freePort();
-  const emulator = spawn(
-    gcloud.path,
-    ["beta", "emulators", "pubsub", "start", `--host-port=127.0.0.1:${port}`, "--quiet"],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  await waitForEmulator(emulator, port);
-  const pubsub = new PubSub({ projectId: "unistack-test", apiEndpoint: `127.0.0.1:${port}` });
+  const emulator = await startPubSubEmulator(gcloud.path);
+  const pubsub = new PubSub({ projectId: "unistack-test", apiEndpoint: emulator.hostPort });
   const bus = createPubSubEventBus({ pubsub });
   return {
     bus,
@@ -56,29 +50,7 @@ describeEventBusContract("Pub/Sub (emulator)", async () => {
     },
     async cleanup() {
       await pubsub.close();
-      if (emulator.pid) {
-        try {
-          process.kill(-emulator.pid, "SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
+      await emulator.stop();
     },
   };
 });
-
-async function waitForEmulator(child: ChildProcess, port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`Pub/Sub emulator exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("Pub/Sub emulator did not start within 60 s");
-}

@@ -1,25 +1,45 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ObjectStore, StoredObject } from "../../functions/platform/ports.js";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ObjectStore, PutResult, StoredObject } from "../../functions/platform/ports.js";
 
 export interface ObjectStoreHarness {
   readonly store: ObjectStore;
-  /** Objects the store reported as finalized, in order. */
-  readonly finalized: StoredObject[];
+  /**
+   * Objects the platform reported as finalized so far (the local store's callback; on GCS the
+   * notifications it publishes), once every write made before the call has been reported.
+   */
+  finalized(): Promise<StoredObject[]>;
   cleanup(): Promise<void>;
 }
 
-/** The behaviour every ObjectStore adapter must have (GCS and the local folder alike). */
+export interface ObjectStoreContractOptions {
+  /** Runs once after the whole suite (stops emulators shared by its tests). */
+  readonly teardown?: () => Promise<void>;
+}
+
+/**
+ * The behaviour every ObjectStore adapter must have (GCS and the local folder alike). `create`
+ * answers a fresh, empty store per test, or a reason to skip (an emulator that is not installed).
+ */
 export function describeObjectStoreContract(
   name: string,
-  create: () => Promise<ObjectStoreHarness>,
+  create: () => Promise<ObjectStoreHarness | string>,
+  options: ObjectStoreContractOptions = {},
 ): void {
   describe(`ObjectStore contract: ${name}`, () => {
     let h: ObjectStoreHarness;
-    beforeEach(async () => {
-      h = await create();
+    let skipped: string | undefined;
+    beforeEach(async (ctx) => {
+      const made = await create();
+      if (typeof made === "string") {
+        skipped = made;
+        ctx.skip(made);
+      } else h = made;
     });
     afterEach(async () => {
-      await h.cleanup();
+      if (!skipped) await h.cleanup();
+    });
+    afterAll(async () => {
+      await options.teardown?.();
     });
 
     it("returns exactly the bytes that were put", async () => {
@@ -37,8 +57,9 @@ export function describeObjectStoreContract(
     it("does not replace an existing object when asked to create it only if absent", async () => {
       const first = await h.store.put("ledger/event-1", "first", { ifAbsent: true });
       const second = await h.store.put("ledger/event-1", "second", { ifAbsent: true });
-      expect(first.created).toBe(true);
-      expect(second.created).toBe(false);
+      expect(first).toMatchObject({ created: true, object: { key: "ledger/event-1", size: 5 } });
+      // The key only: reading the object that won would need read permission on the lake.
+      expect(second).toEqual({ created: false, key: "ledger/event-1" });
       expect(new TextDecoder().decode(await h.store.get("ledger/event-1"))).toBe("first");
     });
 
@@ -52,11 +73,12 @@ export function describeObjectStoreContract(
     });
 
     it("overwrites without ifAbsent and gives the new version a different generation", async () => {
-      const a = await h.store.put("state/cursor.json", '{"v":1}');
+      const a = created(await h.store.put("state/cursor.json", '{"v":1}'));
       await new Promise((r) => setTimeout(r, 5));
-      const b = await h.store.put("state/cursor.json", '{"v":2}');
+      const b = created(await h.store.put("state/cursor.json", '{"v":2}'));
       expect(new TextDecoder().decode(await h.store.get("state/cursor.json"))).toBe('{"v":2}');
-      expect(b.object.generation).not.toBe(a.object.generation);
+      expect(b.generation).not.toBe(a.generation);
+      expect(await h.store.stat("state/cursor.json")).toEqual(b);
     });
 
     it("lists objects under a prefix in key order with their sizes", async () => {
@@ -75,7 +97,7 @@ export function describeObjectStoreContract(
     it("reports each newly written object as finalized, but not a skipped create-if-absent", async () => {
       await h.store.put("raw/s/t/dt=2026-01-01/one.ndjson", "1", { ifAbsent: true });
       await h.store.put("raw/s/t/dt=2026-01-01/one.ndjson", "1", { ifAbsent: true });
-      expect(h.finalized.map((o) => o.key)).toEqual(["raw/s/t/dt=2026-01-01/one.ndjson"]);
+      expect((await h.finalized()).map((o) => o.key)).toEqual(["raw/s/t/dt=2026-01-01/one.ndjson"]);
     });
 
     it("deletes objects, and deleting a missing one is not an error", async () => {
@@ -90,4 +112,9 @@ export function describeObjectStoreContract(
       await expect(h.store.put("/abs", "x")).rejects.toThrow(/invalid object key/);
     });
   });
+}
+
+function created(result: PutResult): StoredObject {
+  if (!result.created) throw new Error(`expected ${result.key} to be written`);
+  return result.object;
 }

@@ -9,5 +9,9 @@ describeObjectStoreContract("local folder", async () => {
   const root = await mkdtemp(join(tmpdir(), "unistack-store-"));
   const finalized: StoredObject[] = [];
   const store = createFsObjectStore({ root, onFinalized: (o) => void finalized.push(o) });
-  return { store, finalized, cleanup: () => rm(root, { recursive: true, force: true }) };
+  return {
+    store,
+    finalized: async () => finalized,
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
 });

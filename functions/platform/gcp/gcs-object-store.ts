@@ -1,10 +1,13 @@
 import type { File, Storage } from "@google-cloud/storage";
 import { contentTypeOf } from "../content-type.js";
+import { assertValidObjectKey } from "../object-key.js";
 import type { ObjectStore, PutOptions, PutResult, StoredObject } from "../ports.js";
 
 /**
  * Cloud Storage adapter. `ifAbsent` is a `ifGenerationMatch: 0` precondition: GCS refuses the
- * write with 412 when the name exists, which is how a redelivered batch lands once.
+ * write with 412 when the name exists, which is how a redelivered batch lands once. That answer
+ * is final: the adapter does not read the existing object back, so an identity that may only
+ * create objects (the ingest service's) can land batches without any read on the lake.
  */
 export function createGcsObjectStore(options: { storage: Storage; bucket: string }): ObjectStore {
   const bucket = options.storage.bucket(options.bucket);
@@ -23,6 +26,7 @@ export function createGcsObjectStore(options: { storage: Storage; bucket: string
       body: Uint8Array | string,
       putOptions: PutOptions = {},
     ): Promise<PutResult> {
+      assertValidObjectKey(key);
       const file = bucket.file(key);
       try {
         await file.save(typeof body === "string" ? body : Buffer.from(body), {
@@ -31,17 +35,15 @@ export function createGcsObjectStore(options: { storage: Storage; bucket: string
           ...(putOptions.ifAbsent ? { preconditionOpts: { ifGenerationMatch: 0 } } : {}),
         });
       } catch (error) {
-        if (putOptions.ifAbsent && statusOf(error) === 412) {
-          const [metadata] = await file.getMetadata();
-          file.metadata = metadata;
-          return { created: false, object: describe(file) };
-        }
+        if (putOptions.ifAbsent && statusOf(error) === 412) return { created: false, key };
         throw error;
       }
+      // The upload's response is the new object's resource: no read needed for its generation.
       return { created: true, object: describe(file) };
     },
 
     async get(key: string): Promise<Uint8Array | undefined> {
+      assertValidObjectKey(key);
       try {
         const [contents] = await bucket.file(key).download();
         return contents;
@@ -52,6 +54,7 @@ export function createGcsObjectStore(options: { storage: Storage; bucket: string
     },
 
     async stat(key: string): Promise<StoredObject | undefined> {
+      assertValidObjectKey(key);
       const file = bucket.file(key);
       try {
         const [metadata] = await file.getMetadata();
@@ -69,6 +72,7 @@ export function createGcsObjectStore(options: { storage: Storage; bucket: string
     },
 
     async delete(key: string): Promise<void> {
+      assertValidObjectKey(key);
       await bucket.file(key).delete({ ignoreNotFound: true });
     },
 

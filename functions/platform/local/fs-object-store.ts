@@ -3,6 +3,7 @@ import { type BigIntStats, constants } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { contentTypeOf } from "../content-type.js";
+import { assertValidObjectKey, invalidObjectKey } from "../object-key.js";
 import type { ObjectStore, PutOptions, PutResult, StoredObject } from "../ports.js";
 
 export interface FsObjectStoreOptions {
@@ -79,11 +80,11 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       } else {
         await rename(tmp, target);
       }
+      if (!created) return { created: false, key };
       // A hard link or a rename keeps the inode, so the temp file's stats are the object's.
-      const object = created ? objectOf(key, info) : await describe(key);
-      if (!object) throw new Error(`object ${key} vanished right after it was written`);
-      if (created) await options.onFinalized?.(object);
-      return { created, object };
+      const object = objectOf(key, info);
+      await options.onFinalized?.(object);
+      return { created: true, object };
     },
 
     async get(key: string): Promise<Uint8Array | undefined> {
@@ -141,16 +142,8 @@ async function walk(root: string, dir: string): Promise<string[]> {
 }
 
 function assertValidKey(key: string): void {
-  if (
-    key.length === 0 ||
-    key.startsWith("/") ||
-    key.split("/").some((part) => part === "" || part === "." || part === "..") ||
-    key.startsWith(`${TMP_DIR}/`)
-  ) {
-    throw new Error(
-      `invalid object key "${key}": use a relative path like raw/source/stream/file.ndjson`,
-    );
-  }
+  assertValidObjectKey(key);
+  if (key.startsWith(`${TMP_DIR}/`)) throw invalidObjectKey(key);
 }
 
 function objectOf(key: string, info: BigIntStats): StoredObject {

@@ -143,10 +143,9 @@ describe("loadRawObject", () => {
   });
 
   it("records a raw file that cannot be parsed as a permanent failure and does not throw", async () => {
-    const { object } = await lake.store.put(
-      "raw/shopify/orders/dt=2026-03-01/broken.ndjson",
-      "{oops\n",
-    );
+    const put = await lake.store.put("raw/shopify/orders/dt=2026-03-01/broken.ndjson", "{oops\n");
+    if (!put.created) throw new Error("the broken file should be a new object");
+    const { object } = put;
     const deps = await loadDeps();
     const outcome = await loadRawObject(deps, lake.eventFor(object));
     expect(outcome).toMatchObject({ action: "failed", key: object.key });
