@@ -68,12 +68,13 @@ describe("a record the warehouse cannot load: a lone surrogate escape", () => {
 
   it("is what the warehouse refuses: a raw file holding it fails to load as a whole", async () => {
     const line = `{"_record_id":"r","_source":"sendgrid","_stream":"events","_received_at":"${NOW.toISOString()}","_batch_id":"b","_object":"o","payload":{"ip":"\\ud800"}}\n`;
-    const { object } = await lake.store.put("raw/sendgrid/events/dt=2026-03-01/bad.ndjson", line);
+    const key = "raw/sendgrid/events/dt=2026-03-01/bad.ndjson";
+    await lake.store.put(key, line);
     const warehouse = await lake.warehouse();
     await expect(
       warehouse.load({
         table: rawTableSpec("sendgrid", "events"),
-        sourceUris: [lake.store.uriOf(object.key)],
+        sourceUris: [lake.store.uriOf(key)],
         jobId: "test_bad_surrogate",
       }),
     ).rejects.toBeInstanceOf(LoadJobFailedError);
