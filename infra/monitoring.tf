@@ -11,13 +11,12 @@ resource "google_monitoring_notification_channel" "email" {
     email_address = var.alert_email
   }
 
-  depends_on = [google_project_service.apis]
 }
 
 locals {
   notification_channels = concat(var.alert_notification_channels, google_monitoring_notification_channel.email[*].id)
 
-  quoted_function_names = [for fn in local.functions : "\"${fn.name}\""]
+  quoted_function_names = concat(["\"${google_cloud_run_v2_service.ingest.name}\""], [for fn in local.functions : "\"${fn.name}\""])
   # Monitoring filters take one_of(…); Logging filters take (a OR b).
   functions_monitoring_set = "one_of(${join(", ", local.quoted_function_names)})"
   functions_logging_set    = "(${join(" OR ", local.quoted_function_names)})"
@@ -34,7 +33,6 @@ resource "google_monitoring_alert_policy" "function_5xx" {
   combiner              = "OR"
   severity              = "ERROR"
   notification_channels = local.notification_channels
-  user_labels           = local.labels
 
   conditions {
     display_name = "5xx responses per function > ${var.function_5xx_threshold} in 5 min"
@@ -60,7 +58,7 @@ resource "google_monitoring_alert_policy" "function_5xx" {
 
   documentation {
     mime_type = "text/markdown"
-    content   = "A Unistack function keeps answering 5xx. Read its ERROR logs (Logs Explorer, resource.labels.service_name). Event functions are retried: load-raw by Eventarc for up to 24 h, plan-activation and activate-meta until their dead-letter topic. ${local.runbook}"
+    content   = "A Unistack function keeps answering 5xx. Read its ERROR logs (Logs Explorer, resource.labels.service_name). Event functions are retried: load-raw by Eventarc for up to 24 h (and the next sweep), plan-activation and activate-meta until their dead-letter topic. ${local.runbook}"
   }
 }
 
@@ -70,7 +68,6 @@ resource "google_monitoring_alert_policy" "function_error_logs" {
   combiner              = "OR"
   severity              = "WARNING"
   notification_channels = local.notification_channels
-  user_labels           = local.labels
 
   conditions {
     display_name = "ERROR log entry from a Unistack function"
@@ -132,7 +129,6 @@ resource "google_monitoring_alert_policy" "subscription" {
   combiner              = "OR"
   severity              = each.value.severity
   notification_channels = local.notification_channels
-  user_labels           = local.labels
 
   conditions {
     display_name = each.value.condition
@@ -201,7 +197,6 @@ resource "google_monitoring_alert_policy" "raw_freshness" {
   combiner              = "OR"
   severity              = "WARNING"
   notification_channels = local.notification_channels
-  user_labels           = local.labels
 
   conditions {
     display_name = "No successful load into a raw table for ${var.raw_freshness_threshold_minutes} min"
@@ -235,7 +230,6 @@ resource "google_monitoring_alert_policy" "dataform_failed" {
   combiner              = "OR"
   severity              = "ERROR"
   notification_channels = local.notification_channels
-  user_labels           = local.labels
 
   conditions {
     display_name = "Dataform workflow invocation ended FAILED"

@@ -1,27 +1,21 @@
 output "webhook_urls" {
   description = "Paste these into the vendors' webhook settings (docs/operations.md)."
   value = {
-    for key, fn in local.functions : trimprefix(key, "ingest_") => google_cloudfunctions2_function.fn[key].service_config[0].uri
-    if fn.trigger == "webhook"
+    shopify  = "${google_cloud_run_v2_service.ingest.uri}/webhooks/shopify"
+    sendgrid = "${google_cloud_run_v2_service.ingest.uri}/webhooks/sendgrid"
   }
 }
 
 output "lake_bucket" {
-  description = "UNISTACK_LAKE_BUCKET: raw/, quarantine/, activation/."
+  description = "UNISTACK_LAKE_BUCKET: raw/, quarantine/, activation/, loads/."
   value       = google_storage_bucket.lake.name
 }
 
-output "function_source_bucket" {
-  value = google_storage_bucket.function_source.name
-}
-
 output "datasets" {
-  value = { for key, dataset in google_bigquery_dataset.dataset : key => dataset.dataset_id }
-}
-
-output "function_service_accounts" {
-  description = "Runtime identity of each function."
-  value       = { for key, account in google_service_account.fn : key => account.email }
+  value = merge(
+    { for key, dataset in google_bigquery_dataset.dataset : key => dataset.dataset_id },
+    { for key, dataset in google_bigquery_dataset.reports : key => dataset.dataset_id },
+  )
 }
 
 output "secrets" {
@@ -31,9 +25,14 @@ output "secrets" {
 
 output "dead_letter_subscriptions" {
   description = "Pull subscriptions that keep dead letters, by source topic."
-  value       = { for key, fn in local.pushed_functions : fn.topic => google_pubsub_subscription.dead_letter_hold[key].name }
+  value       = { for key, fn in local.functions : fn.topic => google_pubsub_subscription.dead_letter_hold[key].name }
 }
 
 output "dataform_repository" {
   value = google_dataform_repository.unistack.id
+}
+
+output "deployed_commit" {
+  description = "The commit every service, function and workflow is labelled with."
+  value       = var.source_commit
 }

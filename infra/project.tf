@@ -1,66 +1,49 @@
-# Project-wide pieces: shared names, enabled APIs and the Google-managed service agents that the
-# rest of the configuration grants narrow roles to.
-
-data "google_project" "this" {
-  project_id = var.project_id
-}
+# Shared names. The identities this configuration runs things as, the artifact stores and the
+# enabled APIs belong to infra/bootstrap, which a platform admin applies; this module (applied by
+# the deployer account) only refers to them. The deployer therefore cannot mint identities, turn
+# APIs or audit logs off, or change its own pipeline.
 
 locals {
   labels = merge({ app = "unistack", managed-by = "terraform" }, var.labels)
 
-  lake_bucket_name    = coalesce(var.lake_bucket_name, "${var.project_id}-unistack-lake")
-  source_bucket_name  = "${var.project_id}-unistack-fn-source"
-  function_source_dir = coalesce(var.function_source_dir, "${path.module}/.build/function-source")
+  lake_bucket_name   = coalesce(var.lake_bucket_name, "${var.project_id}-unistack-lake")
+  source_bucket_name = "${var.project_id}-unistack-fn-source"
+  images_repository  = "unistack"
 
-  # What every deployed function reads at cold start (functions/platform/gcp/gcp-platform.ts).
+  # Service accounts created by infra/bootstrap (its local.accounts; test/infra checks that the
+  # two lists agree). Key → account id.
+  account_ids = {
+    ingest               = "unistack-ingest"
+    load_raw             = "unistack-fn-load-raw"
+    plan_activation      = "unistack-fn-plan-activation"
+    activate_meta        = "unistack-fn-activate-meta"
+    trigger_load_raw     = "unistack-trigger-load-raw"
+    push_load_raw        = "unistack-push-load-raw"
+    push_plan_activation = "unistack-push-plan-activation"
+    push_activate_meta   = "unistack-push-activate-meta"
+    dataform             = "unistack-dataform"
+    dataform_schedule    = "unistack-dataform-schedule"
+    function_build       = "unistack-fn-build"
+  }
+  sa     = { for key, id in local.account_ids : key => "${id}@${var.project_id}.iam.gserviceaccount.com" }
+  member = { for key, email in local.sa : key => "serviceAccount:${email}" }
+
+  # Google-managed service agents (created by infra/bootstrap's procedure, docs/operations.md).
+  agents = {
+    pubsub   = "serviceAccount:service-${var.project_number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+    dataform = "serviceAccount:service-${var.project_number}@gcp-sa-dataform.iam.gserviceaccount.com"
+  }
+
+  # What every deployed function and the ingest service read at start
+  # (functions/platform/gcp/gcp-platform.ts).
   common_env = {
     GOOGLE_CLOUD_PROJECT = var.project_id
     UNISTACK_LAKE_BUCKET = local.lake_bucket_name
     UNISTACK_BQ_LOCATION = var.bq_location
     LOG_LEVEL            = var.log_level
-    # Not read by the code: a new value forces a new revision, so secrets are re-read.
-    UNISTACK_SECRET_ROLLOUT = var.secret_rollout
   }
-}
 
-resource "google_project_service" "apis" {
-  for_each = toset([
-    "artifactregistry.googleapis.com",
-    "bigquery.googleapis.com",
-    "cloudbuild.googleapis.com",
-    "cloudfunctions.googleapis.com",
-    "dataform.googleapis.com",
-    "eventarc.googleapis.com",
-    "iam.googleapis.com",
-    "logging.googleapis.com",
-    "monitoring.googleapis.com",
-    "pubsub.googleapis.com",
-    "run.googleapis.com",
-    "secretmanager.googleapis.com",
-    "storage.googleapis.com",
-  ])
-
-  project = var.project_id
-  service = each.value
-  # Turning an API off on destroy would break anything else in the project that uses it.
-  disable_on_destroy = false
-}
-
-# Service agents are created lazily by Google; generating them here makes the IAM grants to them
-# succeed on a fresh project. agent["pubsub"] forwards dead letters and mints push tokens;
-# agent["dataform"] runs workflows as the Dataform account.
-resource "google_project_service_identity" "agent" {
-  for_each = toset(["pubsub", "dataform"])
-  provider = google-beta
-
-  project = var.project_id
-  service = "${each.key}.googleapis.com"
-
-  depends_on = [google_project_service.apis]
-}
-
-data "google_storage_project_service_account" "gcs" {
-  project = var.project_id
-
-  depends_on = [google_project_service.apis]
+  # The commit every deployed service and function is labelled with, so a running revision names
+  # the commit it was built from (docs/operations.md, "Which commit is running").
+  deployed_labels = merge(local.labels, { commit = var.source_commit })
 }

@@ -1,8 +1,9 @@
-# What feeds each Pub/Sub-fed function (local.pushed_functions: trigger = "pubsub"): its topic, a
+# What feeds each function (every entry of local.functions names its `topic`): its topic, a
 # dead-letter topic, a pull subscription that keeps the dead letters, and the push subscription
 # that delivers to the function. Addresses are keyed by function:
 # google_pubsub_topic.feed["activate_meta"] is the activate-meta topic,
-# google_pubsub_subscription.push["activate_meta"] is activate-meta-push.
+# google_pubsub_subscription.push["activate_meta"] is activate-meta-push. load-raw's feed is the
+# scheduled sweep (scheduler.tf); its object-finalized events come through Eventarc (functions.tf).
 #
 # The functions are fed by push subscriptions declared here, not by a function event_trigger: an
 # event_trigger makes Eventarc create and own the subscription, which cannot be given a dead-letter
@@ -12,29 +13,24 @@
 # is redelivered with backoff until max_delivery_attempts, then dead-lettered.
 
 resource "google_pubsub_topic" "feed" {
-  for_each = local.pushed_functions
+  for_each = local.functions
 
-  name   = each.value.topic
-  labels = local.labels
+  name = each.value.topic
 
-  depends_on = [google_project_service.apis]
 }
 
 resource "google_pubsub_topic" "dead_letter" {
-  for_each = local.pushed_functions
+  for_each = local.functions
 
-  name   = "${each.value.topic}-dead-letter"
-  labels = local.labels
+  name = "${each.value.topic}-dead-letter"
 
-  depends_on = [google_project_service.apis]
 }
 
 resource "google_pubsub_subscription" "push" {
-  for_each = local.pushed_functions
+  for_each = local.functions
 
-  name   = "${each.value.name}-push"
-  topic  = google_pubsub_topic.feed[each.key].id
-  labels = local.labels
+  name  = "${each.value.name}-push"
+  topic = google_pubsub_topic.feed[each.key].id
 
   # The push request stays open while the function runs: give it at least the function's timeout.
   ack_deadline_seconds       = 600
@@ -60,23 +56,19 @@ resource "google_pubsub_subscription" "push" {
     push_endpoint = "${google_cloudfunctions2_function.fn[each.key].service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.feed[each.key].name}"
 
     oidc_token {
-      service_account_email = google_service_account.trigger[each.key].email
+      service_account_email = local.sa["push_${each.key}"]
       audience              = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
     }
   }
 
-  depends_on = [
-    google_cloud_run_service_iam_member.invoker,
-    google_service_account_iam_member.pubsub_agent_signs_for_trigger,
-  ]
+  depends_on = [google_cloud_run_service_iam_member.invoker]
 }
 
 resource "google_pubsub_subscription" "dead_letter_hold" {
-  for_each = local.pushed_functions
+  for_each = local.functions
 
-  name   = "${each.value.topic}-dead-letter-hold"
-  topic  = google_pubsub_topic.dead_letter[each.key].id
-  labels = local.labels
+  name  = "${each.value.topic}-dead-letter-hold"
+  topic = google_pubsub_topic.dead_letter[each.key].id
 
   ack_deadline_seconds       = 60
   message_retention_duration = "${var.dead_letter_retention_days * 86400}s"
@@ -92,17 +84,17 @@ resource "google_pubsub_subscription" "dead_letter_hold" {
 # forwarded). Granted on those resources only.
 
 resource "google_pubsub_topic_iam_member" "pubsub_agent_publishes_dead_letters" {
-  for_each = local.pushed_functions
+  for_each = local.functions
 
   topic  = google_pubsub_topic.dead_letter[each.key].id
   role   = "roles/pubsub.publisher"
-  member = google_project_service_identity.agent["pubsub"].member
+  member = local.agents.pubsub
 }
 
 resource "google_pubsub_subscription_iam_member" "pubsub_agent_acks_push" {
-  for_each = local.pushed_functions
+  for_each = local.functions
 
   subscription = google_pubsub_subscription.push[each.key].id
   role         = "roles/pubsub.subscriber"
-  member       = google_project_service_identity.agent["pubsub"].member
+  member       = local.agents.pubsub
 }

@@ -2,32 +2,38 @@
 # google_secret_manager_secret_version here, nothing in state); operators add versions with
 # `gcloud secrets versions add` (docs/operations.md).
 #
-# Each secret names its one reader: the function that binds it (as `env`, version `latest`,
-# functions.tf) and the only identity granted secretAccessor on it (below). Replicas stay in
-# var.region so webhook keys and the ad-platform token keep the data residency of the rest of the
-# deployment.
+# Each secret names its one reader: the identity that binds it as `env` and the only one granted
+# secretAccessor on it. Bindings name a version NUMBER (var.secret_versions), never `latest`: a
+# deploy says exactly which key runs, a rotation is a reviewed change of that number, and rolling
+# back is the previous number. The *_previous secrets hold the key being rotated out, bound only
+# while a rotation is in progress so deliveries signed with either key verify. Replicas stay in
+# var.region, like the rest of the data.
 
 locals {
   secrets = {
     shopify_webhook_secret = {
       id     = "shopify-webhook-secret"
       env    = "SHOPIFY_WEBHOOK_SECRET"
-      reader = "ingest_shopify"
+      reader = "ingest"
       bound  = true
     }
-    # The previous Shopify secret, bound only while a rotation is in progress, so webhooks signed
-    # with either secret verify. Its reader keeps the grant between rotations.
     shopify_webhook_secret_previous = {
       id     = "shopify-webhook-secret-previous"
       env    = "SHOPIFY_WEBHOOK_SECRET_PREVIOUS"
-      reader = "ingest_shopify"
+      reader = "ingest"
       bound  = var.shopify_secret_rotation_in_progress
     }
     sendgrid_webhook_public_key = {
       id     = "sendgrid-webhook-public-key"
       env    = "SENDGRID_WEBHOOK_PUBLIC_KEY"
-      reader = "ingest_sendgrid"
+      reader = "ingest"
       bound  = true
+    }
+    sendgrid_webhook_public_key_previous = {
+      id     = "sendgrid-webhook-public-key-previous"
+      env    = "SENDGRID_WEBHOOK_PUBLIC_KEY_PREVIOUS"
+      reader = "ingest"
+      bound  = var.sendgrid_key_rotation_in_progress
     }
     meta_access_token = {
       id     = "meta-access-token"
@@ -36,13 +42,14 @@ locals {
       bound  = true
     }
   }
+
+  bound_secrets = { for key, secret in local.secrets : key => merge(secret, { version = lookup(var.secret_versions, key, null) }) if secret.bound }
 }
 
 resource "google_secret_manager_secret" "secret" {
   for_each = local.secrets
 
   secret_id = each.value.id
-  labels    = local.labels
 
   replication {
     user_managed {
@@ -52,7 +59,12 @@ resource "google_secret_manager_secret" "secret" {
     }
   }
 
-  depends_on = [google_project_service.apis]
+  lifecycle {
+    precondition {
+      condition     = !local.secrets[each.key].bound || lookup(var.secret_versions, each.key, null) != null
+      error_message = "secret_versions has no version number for ${each.key}, which is bound: add a version (gcloud secrets versions add ${each.value.id}) and set its number."
+    }
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "reader" {
@@ -60,5 +72,5 @@ resource "google_secret_manager_secret_iam_member" "reader" {
 
   secret_id = google_secret_manager_secret.secret[each.key].id
   role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.fn[each.value.reader].member
+  member    = local.member[each.value.reader]
 }

@@ -5,7 +5,7 @@
 resource "google_storage_bucket" "lake" {
   name     = local.lake_bucket_name
   location = var.region
-  labels   = merge(local.labels, { data-class = "pii" })
+  labels   = { data-class = "pii" }
 
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
@@ -32,16 +32,14 @@ resource "google_storage_bucket" "lake" {
     }
   }
 
-  dynamic "lifecycle_rule" {
-    for_each = var.lake_raw_delete_after_days == null ? [] : [var.lake_raw_delete_after_days]
-    content {
-      condition {
-        age            = lifecycle_rule.value
-        matches_prefix = ["raw/"]
-      }
-      action {
-        type = "Delete"
-      }
+  # raw/ lives as long as the raw tables loaded from it (raw_retention_days drives both).
+  lifecycle_rule {
+    condition {
+      age            = var.raw_retention_days
+      matches_prefix = ["raw/"]
+    }
+    action {
+      type = "Delete"
     }
   }
 
@@ -65,33 +63,42 @@ resource "google_storage_bucket" "lake" {
     }
   }
 
-  depends_on = [google_project_service.apis]
-}
-
-# Zipped function source, one object per content hash (functions.tf). Old zips are useless once a
-# newer one is deployed.
-resource "google_storage_bucket" "function_source" {
-  name     = local.source_bucket_name
-  location = var.region
-  labels   = local.labels
-
-  uniform_bucket_level_access = true
-  public_access_prevention    = "enforced"
-  force_destroy               = true
-
-  lifecycle_rule {
-    condition {
-      age = 30
-    }
-    action {
-      type = "Delete"
-    }
-  }
-
-  depends_on = [google_project_service.apis]
 }
 
 # Where the lake's objects are, as IAM conditions name them (iam.tf scopes lake grants to prefixes).
 locals {
   lake_objects = "projects/_/buckets/${local.lake_bucket_name}/objects"
+}
+
+# The lake's whole IAM policy, authoritatively: the grants of local.function_access (iam.tf), each
+# scoped to its prefixes by a condition, and the break-glass group. This replaces the convenience
+# bindings a new bucket gets (projectOwner/projectEditor → legacyBucketOwner, projectViewer →
+# legacyBucketReader), through which a project Editor could grant itself read on every raw payload.
+data "google_iam_policy" "lake" {
+  binding {
+    role    = "roles/storage.admin"
+    members = ["group:${var.groups.break_glass}"]
+  }
+
+  dynamic "binding" {
+    for_each = local.lake_grants
+    content {
+      role    = binding.value.role
+      members = [local.member[binding.value.account]]
+
+      condition {
+        title       = "${join("-and-", [for prefix in binding.value.prefixes : trimsuffix(prefix, "/")])}-only"
+        description = "Only objects under ${join(" and ", binding.value.prefixes)}."
+        expression = join(" || ", concat(
+          [for prefix in binding.value.prefixes : "resource.name.startsWith(\"${local.lake_objects}/${prefix}\")"],
+          [for prefix in binding.value.prefixes : "(resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"${prefix}\"))" if binding.value.role == "roles/storage.objectViewer"],
+        ))
+      }
+    }
+  }
+}
+
+resource "google_storage_bucket_iam_policy" "lake" {
+  bucket      = google_storage_bucket.lake.name
+  policy_data = data.google_iam_policy.lake.policy_data
 }

@@ -7,6 +7,28 @@ variable "project_id" {
   type        = string
 }
 
+variable "project_number" {
+  description = "Number of the project (gcloud projects describe <project> --format='value(projectNumber)'; $PROJECT_NUMBER in Cloud Build). Names the Google service agents."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9]{6,20}$", var.project_number))
+    error_message = "project_number is the numeric project number, not the project id."
+  }
+}
+
+variable "source_commit" {
+  description = "Git commit (40 hex) the deployed artifacts were built from. Every service, function and schedule is labelled commit=<sha>; the deploy pipeline sets it to $COMMIT_SHA."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{40}$", var.source_commit))
+    error_message = "source_commit must be a full 40-character lower-case git commit sha."
+  }
+}
+
 variable "region" {
   description = "Region of the functions, the lake bucket (the Eventarc storage trigger must be in the bucket's location), Pub/Sub push endpoints, secrets and the Dataform repository."
   type        = string
@@ -46,14 +68,15 @@ variable "lake_raw_nearline_after_days" {
   }
 }
 
-variable "lake_raw_delete_after_days" {
-  description = "Age in days after which raw/ objects are deleted. null keeps them (raw is the replay source); set it to your retention policy."
+variable "raw_retention_days" {
+  description = "How long raw data is kept, in days: raw/ objects in the lake are deleted and raw table partitions (by _received_at) expire after it. One number for both, so the replay source never outlives or undercuts the tables loaded from it."
   type        = number
-  default     = null
+  default     = 730
+  nullable    = false
 
   validation {
-    condition     = var.lake_raw_delete_after_days == null ? true : var.lake_raw_delete_after_days > var.lake_raw_nearline_after_days
-    error_message = "lake_raw_delete_after_days must be null or larger than lake_raw_nearline_after_days."
+    condition     = var.raw_retention_days > var.lake_raw_nearline_after_days && floor(var.raw_retention_days) == var.raw_retention_days
+    error_message = "raw_retention_days must be a whole number larger than lake_raw_nearline_after_days."
   }
 }
 
@@ -94,17 +117,6 @@ variable "lake_soft_delete_retention_days" {
 # BigQuery
 # ---------------------------------------------------------------------------------------------------
 
-variable "raw_partition_expiration_days" {
-  description = "Default partition expiration of tables created in the raw dataset, in days (null = never). Applies to tables created after it is set; existing tables need it set explicitly (docs/operations.md)."
-  type        = number
-  default     = 730
-
-  validation {
-    condition     = var.raw_partition_expiration_days == null ? true : var.raw_partition_expiration_days >= 1
-    error_message = "raw_partition_expiration_days must be null or at least 1."
-  }
-}
-
 variable "dataform_extra_read_datasets" {
   description = "Further datasets in this project that Dataform declares as sources and may read (e.g. the GA4 export dataset analytics_123456789)."
   type        = list(string)
@@ -115,10 +127,26 @@ variable "dataform_extra_read_datasets" {
 # Functions
 # ---------------------------------------------------------------------------------------------------
 
-variable "function_source_dir" {
-  description = "Folder holding package.json, package-lock.json and the compiled dist/ (infra/stage-function-source.sh fills it). Defaults to infra/.build/function-source."
+variable "function_source_object" {
+  description = "Object in the function source bucket holding the zipped output of `unistack stage functions`, named by its SHA-256: functions/<sha256>.zip. The deploy pipeline uploads it (cloudbuild-deploy.yaml)."
   type        = string
-  default     = null
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^functions/[0-9a-f]{64}\\.zip$", var.function_source_object))
+    error_message = "function_source_object must be functions/<sha256 of the zip>.zip."
+  }
+}
+
+variable "ingest_image" {
+  description = "Image of the ingest Cloud Run service, pinned by digest: <region>-docker.pkg.dev/<project>/unistack/ingest@sha256:<64 hex>. The deploy pipeline builds it from the staged source with Google's buildpacks."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+-docker\\.pkg\\.dev/[a-z0-9-]+/[a-z0-9_-]+/[a-z0-9_/-]+@sha256:[0-9a-f]{64}$", var.ingest_image))
+    error_message = "ingest_image must be an Artifact Registry image pinned by digest (…@sha256:<64 hex>), never a tag."
+  }
 }
 
 variable "log_level" {
@@ -133,38 +161,88 @@ variable "log_level" {
 }
 
 variable "ingest_min_instances" {
-  description = "Warm instances per webhook function. Shopify gives a webhook 5 seconds; set 1 if cold starts make it time out (costs an always-on instance)."
+  description = "Warm instances of the ingest service. Shopify gives a webhook 5 seconds; set 1 if cold starts make it time out (costs an always-on instance)."
   type        = number
   default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.ingest_min_instances >= 0 && floor(var.ingest_min_instances) == var.ingest_min_instances
+    error_message = "ingest_min_instances must be a whole number, 0 or more."
+  }
 }
 
 variable "ingest_max_instances" {
-  description = "Maximum instances per webhook function."
+  description = "Maximum instances of the ingest service."
   type        = number
   default     = 20
+  nullable    = false
+
+  validation {
+    condition     = var.ingest_max_instances >= 1 && floor(var.ingest_max_instances) == var.ingest_max_instances
+    error_message = "ingest_max_instances must be a whole number, at least 1 (0 would refuse every webhook)."
+  }
 }
 
 variable "activate_meta_max_instances" {
   description = "Maximum concurrent activate-meta instances (one batch each). Keep it low: Meta rate-limits per ad account."
   type        = number
   default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.activate_meta_max_instances >= 1 && floor(var.activate_meta_max_instances) == var.activate_meta_max_instances
+    error_message = "activate_meta_max_instances must be a whole number, at least 1."
+  }
+}
+
+variable "load_sweep_interval_minutes" {
+  description = "How often Cloud Scheduler asks load-raw to sweep the lake for objects no event loaded (the safety net behind the object-finalized trigger)."
+  type        = number
+  default     = 15
+  nullable    = false
+
+  validation {
+    condition     = contains([5, 10, 15, 20, 30, 60], var.load_sweep_interval_minutes)
+    error_message = "load_sweep_interval_minutes must be one of 5, 10, 15, 20, 30, 60 (it divides an hour)."
+  }
 }
 
 variable "shopify_secret_rotation_in_progress" {
-  description = "Bind SHOPIFY_WEBHOOK_SECRET_PREVIOUS to ingest-shopify. Turn on only while rotating, after adding a version to shopify-webhook-secret-previous (docs/operations.md)."
+  description = "Bind SHOPIFY_WEBHOOK_SECRET_PREVIOUS to ingest. Turn on only while rotating, after adding a version to shopify-webhook-secret-previous (docs/operations.md)."
   type        = bool
   default     = false
+  nullable    = false
 }
 
-variable "secret_rollout" {
-  description = "Change it (e.g. to a date) after adding a secret version: every function rolls to a new revision, whose instances read the `latest` versions (Cloud Run resolves `latest` when an instance starts)."
-  type        = string
-  default     = "initial"
+variable "sendgrid_key_rotation_in_progress" {
+  description = "Bind SENDGRID_WEBHOOK_PUBLIC_KEY_PREVIOUS to ingest. Turn on only while rotating the SendGrid signing key, after adding a version to sendgrid-webhook-public-key-previous."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "secret_versions" {
+  description = "Version number each bound secret runs with, by key of local.secrets (secrets.tf), e.g. { meta_access_token = \"3\" }. Never `latest`: a rotation is a change of this number (docs/operations.md, Rotating secrets)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for v in values(var.secret_versions) : can(regex("^[1-9][0-9]*$", v))])
+    error_message = "secret_versions values are version numbers (\"1\", \"2\", …), never latest or an alias."
+  }
 }
 
 variable "meta_audience_id" {
-  description = "META_AUDIENCE_ID: the Meta custom audience activate-meta syncs."
+  description = "META_AUDIENCE_ID: the Meta custom audience activate-meta syncs. activate-meta sends only to this audience, whatever a message names."
   type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9]+$", var.meta_audience_id))
+    error_message = "meta_audience_id is the numeric Custom Audience id."
+  }
 }
 
 variable "meta_api_version" {
@@ -232,13 +310,14 @@ variable "dataform_git_url" {
 }
 
 variable "dataform_git_branch" {
-  description = "Branch the release config compiles."
+  description = "Branch of the Git remote holding the generated Dataform-only tree (`unistack stage dataform`), which the deploy pipeline publishes and each scheduled run compiles. Never the application branch: the Dataform service installs the root package.json it finds."
   type        = string
-  default     = "main"
+  default     = "dataform"
+  nullable    = false
 }
 
 variable "dataform_git_token_secret_version" {
-  description = "Secret Manager secret version holding the Git token, projects/<p>/secrets/<s>/versions/<n>. Required with dataform_git_url."
+  description = "Secret Manager secret version holding a read token for the Git remote, projects/<p>/secrets/<s>/versions/<n>. Required with dataform_git_url."
   type        = string
   default     = null
 
@@ -248,22 +327,52 @@ variable "dataform_git_token_secret_version" {
   }
 }
 
-variable "dataform_release_cron" {
-  description = "When the release config compiles the branch (cron, in dataform_time_zone)."
-  type        = string
-  default     = "0 */6 * * *"
-}
-
-variable "dataform_workflow_cron" {
-  description = "When the workflow config runs the latest compilation (cron, in dataform_time_zone). Leave a few minutes after the release cron."
+variable "dataform_schedule_cron" {
+  description = "When Cloud Scheduler starts a Dataform run (compile the branch, then invoke the whole graph), cron in dataform_time_zone."
   type        = string
   default     = "15 */6 * * *"
+  nullable    = false
 }
 
 variable "dataform_time_zone" {
   description = "Time zone of the Dataform schedules (tz database name)."
   type        = string
   default     = "Etc/UTC"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# People (personas.tf)
+# ---------------------------------------------------------------------------------------------------
+
+variable "groups" {
+  description = "Google groups of the personas (docs/security.md). data_engineers: read every layer, PII columns masked, develop in Dataform. analysts: marts and reports, PII masked, no raw. business_users: reports only. break_glass: owner of the data stores, empty until an incident (membership is the control). null leaves a persona out."
+  type = object({
+    data_engineers = optional(string)
+    analysts       = optional(string)
+    business_users = optional(string)
+    break_glass    = string
+  })
+  nullable = false
+
+  validation {
+    condition     = alltrue([for email in values(var.groups) : email == null ? true : can(regex("^[^@\\s]+@[^@\\s]+\\.[a-z]+$", email))])
+    error_message = "Each group is a group e-mail address."
+  }
+}
+
+variable "business_units" {
+  description = "Business units, each with its own reporting dataset reports_<unit> (authorized views over marts that Dataform filters to the unit) and its own analysts and business-user groups. Empty: one organisation, the groups above."
+  type = map(object({
+    analysts       = optional(string)
+    business_users = optional(string)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for unit in keys(var.business_units) : can(regex("^[a-z][a-z0-9_]{0,30}$", unit))])
+    error_message = "Business unit keys are lower-case identifiers (they name datasets reports_<unit>)."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,537 +1,303 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
-import { type Block, blocks, type Config, type Instance, loadConfig, MAYBE } from "./hcl.js";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { succeededDataformRun } from "../../functions/handlers/dataform-run-finished.js";
+import { REPO_ROOT, requireTool } from "../support/external-tools.js";
+import {
+  denials,
+  planJson,
+  type ResourceChange,
+  type TerraformPlan,
+  terraformWorkspace,
+  type Workspace,
+} from "./terraform.js";
 
 /**
- * Offline review of infra/: what `terraform validate` cannot check here (no providers can be
- * downloaded) and what a reviewer of a data platform holding personal data looks for first.
- * Every .tf file is parsed with @cdktf/hcl2json (HCL's own parser, compiled to WASM) and evaluated
- * statically by ./hcl.ts: each `for_each`/`count` instance and `dynamic` block is expanded, so the
- * assertions read `google_cloudfunctions2_function.fn["load_raw"]` as Terraform would plan it.
- * Anything the evaluator cannot see through makes loading fail, not an assertion pass.
+ * infra/ and infra/bootstrap checked by the tools that deploy them: `terraform fmt`, `validate` and
+ * an offline `plan` with the real google provider, then the security policy (policy/*.rego) by OPA
+ * over `terraform show -json` of that plan and over the Cloud Build configs. On a laptop without
+ * terraform, the provider build or OPA (.ci/install-tools) these skip with a [skip] line; CI
+ * requires them.
  */
 
-const INFRA = resolve(dirname(fileURLToPath(import.meta.url)), "../../infra");
+const terraform = requireTool("terraform", "Terraform checks of infra/");
+const provider = requireTool(
+  "terraform-provider-google",
+  "Terraform validate/plan of infra/ (the google provider built by .ci/install-tools)",
+);
+const opa = requireTool("opa", "the OPA security policy over the Terraform plan");
+const ready = terraform.ok && provider.ok && opa.ok;
+const FIXTURES = join(REPO_ROOT, "test/infra/fixtures");
 
-/** A Terraform interpolation as hcl2json writes it: `tf("var.x")` is the string `${var.x}`. */
-const tf = (expression: string): string => `\${${expression}}`;
+const valuesOf = (change: ResourceChange): Record<string, unknown> => change.change.after ?? {};
+const ofType = (plan: TerraformPlan, type: string) =>
+  plan.resource_changes.filter((c) => c.mode === "managed" && c.type === type);
 
-function first(value: unknown): Block {
-  const [block] = blocks(value);
-  if (!block) throw new Error(`expected a block, got ${JSON.stringify(value)}`);
-  return block;
-}
+describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
+  const workspaces: Workspace[] = [];
+  let infra: TerraformPlan;
+  let bootstrap: TerraformPlan;
 
-/** The instance named by the first `<type>.<name>` or `<type>.<name>[<key>]` reference in an
- * expression (`fn["load_raw"]` in `${google_service_account.fn["load_raw"].email}`). */
-function refTo(value: unknown, type: string): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const match = new RegExp(
-    `(?<![A-Za-z0-9_.])${type}\\.([a-z0-9_]+(?:\\["[^"]*"\\]|\\[\\d+\\])?)`,
-  ).exec(value);
-  return match?.[1];
-}
+  beforeAll(() => {
+    if (!terraform.ok || !provider.ok) return;
+    const main = terraformWorkspace(terraform.path, provider.path, "infra");
+    const boot = terraformWorkspace(terraform.path, provider.path, "infra/bootstrap");
+    workspaces.push(main, boot);
+    infra = planJson(main, join(FIXTURES, "infra.tfvars.json"));
+    bootstrap = planJson(boot, join(FIXTURES, "bootstrap.tfvars.json"));
+  }, 600_000);
 
-function resourcesOf(config: Config, type: string): Instance[] {
-  return config.resources.filter((r) => r.type === type);
-}
-
-function find(config: Config, type: string, id: string): Instance {
-  const resource = config.resources.find((r) => r.type === type && r.id === id);
-  if (!resource) throw new Error(`${type}.${id} is not declared in infra/`);
-  return resource;
-}
-
-/** Every IAM grant in the configuration, whatever it sits on, one per instance and member. */
-function grants(config: Config): Array<Instance & { role: string; member: string }> {
-  return config.resources
-    .filter((r) => /_iam_(member|binding|policy)$/.test(r.type))
-    .flatMap((r) => {
-      const members = r.body.members ?? r.body.member;
-      return (Array.isArray(members) ? members : [members]).map((member) => ({
-        ...r,
-        role: String(r.body.role),
-        member: String(member),
-      }));
-    });
-}
-
-const functionSa = (key: string) => tf(`google_service_account.fn["${key}"].member`);
-const LAKE_OBJECTS = `projects/_/buckets/${tf("local.lake_bucket_name")}/objects/`;
-
-/** Splits an IAM condition on its top-level `||`. */
-function disjuncts(expression: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < expression.length; i++) {
-    const c = expression[i];
-    if (c === "(") depth++;
-    if (c === ")") depth--;
-    if (depth === 0 && expression.startsWith(" || ", i)) {
-      parts.push(expression.slice(start, i));
-      start = i + 4;
-    }
-  }
-  parts.push(expression.slice(start));
-  return parts;
-}
-
-/** The lake prefixes a grant's condition allows: objects under a prefix, and list calls with it.
- * Throws on any clause that is not one of those two shapes, since it could widen the grant. */
-function lakePrefixes(grant: Instance): { objects: string[]; lists: string[] } {
-  const conditions = blocks(grant.body.condition);
-  expect(conditions, `${grant.id} is scoped by a condition`).toHaveLength(1);
-  const objects: string[] = [];
-  const lists: string[] = [];
-  for (const clause of disjuncts(String(first(conditions).expression))) {
-    const object = /^resource\.name\.startsWith\("([^"]+)"\)$/.exec(clause)?.[1];
-    const list =
-      /^\(resource\.type == "storage\.googleapis\.com\/Bucket" && api\.getAttribute\("storage\.googleapis\.com\/objectListPrefix", ""\)\.startsWith\("([a-z]+\/)"\)\)$/.exec(
-        clause,
-      )?.[1];
-    if (object?.startsWith(LAKE_OBJECTS) && /^[a-z]+\/$/.test(object.slice(LAKE_OBJECTS.length))) {
-      objects.push(object.slice(LAKE_OBJECTS.length));
-    } else if (list) {
-      lists.push(list);
-    } else {
-      throw new Error(`${grant.id}: unexpected condition clause ${clause}`);
-    }
-  }
-  return { objects: objects.sort(), lists: lists.sort() };
-}
-
-const terraformVersion = spawnSync("terraform", ["version"], {
-  encoding: "utf8",
-  env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-});
-const hasTerraform = terraformVersion.error === undefined && terraformVersion.status === 0;
-if (!hasTerraform) {
-  console.warn("terraform is not on PATH: skipping `terraform fmt -check -recursive infra`.");
-}
-
-describe("infra/ (Terraform)", () => {
-  let config: Config;
-  beforeAll(async () => {
-    const files = readdirSync(INFRA).filter((f) => f.endsWith(".tf"));
-    config = await loadConfig(
-      Object.fromEntries(files.map((f) => [f, readFileSync(join(INFRA, f), "utf8")])),
-    );
+  afterAll(() => {
+    for (const workspace of workspaces) workspace.remove();
   });
 
-  it.skipIf(!hasTerraform)("is formatted the way `terraform fmt` writes it", () => {
-    const result = spawnSync("terraform", ["fmt", "-check", "-recursive", "-list=true", INFRA], {
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-    });
+  it("is formatted the way `terraform fmt` writes it", () => {
+    if (!terraform.ok) return;
+    const result = spawnSync(
+      terraform.path,
+      ["fmt", "-check", "-recursive", "-list=true", join(REPO_ROOT, "infra")],
+      { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } },
+    );
     expect(result.stdout.trim(), "files `terraform fmt -recursive infra` would rewrite").toBe("");
     expect(result.status).toBe(0);
   });
 
-  it("refers only to resources, data sources, variables and locals it declares", () => {
-    const declared = new Set([
-      ...config.resources.map((r) => `${r.type}.${r.name}`),
-      ...config.data.map((r) => `data.${r.type}.${r.name}`),
-    ]);
-    const missing = new Set<string>();
-    for (const source of [JSON.stringify(config.documents)]) {
-      for (const m of source.matchAll(
-        /\b(data\.)?((?:google|archive)[a-z0-9_-]*)\.([a-z0-9_]+)\b/g,
-      )) {
-        const [, data, type, name] = m;
-        // Provider names (`google-beta`) and attribute paths after a reference are not references.
-        if (type === "google-beta" || !type?.includes("_")) continue;
-        const key = `${data ?? ""}${type}.${name}`;
-        if (!declared.has(key)) missing.add(key);
-      }
-      for (const m of source.matchAll(/\bvar\.([a-z0-9_]+)/g)) {
-        if (m[1] && !config.variables.has(m[1])) missing.add(`var.${m[1]}`);
-      }
-      for (const m of source.matchAll(/\blocal\.([a-z0-9_]+)/g)) {
-        if (m[1] && !config.locals.has(m[1])) missing.add(`local.${m[1]}`);
-      }
+  it("validates both modules against the provider's schemas and validators", () => {
+    for (const workspace of workspaces) {
+      const result = workspace.run(["validate", "-json", "-no-color"]);
+      const report = JSON.parse(result.stdout) as { valid: boolean; diagnostics: unknown[] };
+      expect(report.diagnostics, workspace.dir).toEqual([]);
+      expect(report.valid).toBe(true);
     }
-    expect([...missing]).toEqual([]);
   });
 
-  // Loading already evaluated every resource, local and output: an index into a for_each
-  // resource with a key it does not have (`google_service_account.fn["lod_raw"]`) fails it.
-  it("creates every security-relevant resource unconditionally; only these depend on variables", () => {
-    const conditional = config.resources.filter((r) => r.maybe).map((r) => `${r.type}.${r.id}`);
-    expect(conditional.sort()).toEqual([
-      // dataform_extra_read_datasets
-      'google_bigquery_dataset_iam_member.dataform_reads_extra_sources["*"]',
-      // dataform_git_url
-      "google_dataform_repository_release_config.scheduled[0]",
-      "google_dataform_repository_workflow_config.scheduled[0]",
-      // alert_email
-      "google_monitoring_notification_channel.email[0]",
-      // dataform_git_token_secret_version
-      "google_secret_manager_secret_iam_member.dataform_agent_reads_git_token[0]",
-    ]);
+  it("plans every resource of both modules without a single policy finding", () => {
+    expect(infra.resource_changes.length).toBeGreaterThan(80);
+    expect(bootstrap.resource_changes.length).toBeGreaterThan(40);
+    expect(denials(opa.ok ? opa.path : "", "terraform", infra)).toEqual([]);
+    expect(denials(opa.ok ? opa.path : "", "terraform", bootstrap)).toEqual([]);
   });
 
-  describe("service accounts", () => {
-    it("runs every function as its own service account, used by no trigger and no other function", () => {
-      const functions = resourcesOf(config, "google_cloudfunctions2_function");
-      expect(functions.map((f) => f.key).sort()).toEqual([
-        "activate_meta",
-        "ingest_sendgrid",
-        "ingest_shopify",
-        "load_raw",
-        "plan_activation",
-      ]);
-      const runtime = functions.map((f) =>
-        refTo(first(f.body.service_config).service_account_email, "google_service_account"),
-      );
-      expect(runtime).toEqual(functions.map((f) => `fn["${String(f.key)}"]`));
-      expect(new Set(runtime).size).toBe(functions.length);
-
-      const triggers = [
-        ...functions.flatMap((f) => blocks(f.body.event_trigger)),
-        ...resourcesOf(config, "google_pubsub_subscription").flatMap((s) =>
-          blocks(s.body.push_config).flatMap((p) => blocks(p.oidc_token)),
-        ),
-      ].map((t) => refTo(t.service_account_email, "google_service_account"));
-      expect(triggers.length).toBeGreaterThan(0);
-      for (const sa of runtime) expect(triggers).not.toContain(sa);
-    });
-
-    it("builds functions as a dedicated build account, never a default one", () => {
-      for (const fn of resourcesOf(config, "google_cloudfunctions2_function")) {
-        expect(first(fn.body.build_config).service_account, fn.id).toMatch(
-          /^\$\{google_service_account\.function_build\.id\}$/,
-        );
-      }
-    });
+  it("checks the Cloud Build configs: pinned images, no install scripts, no deploy switch", () => {
+    const path = opa.ok ? opa.path : "";
+    for (const file of ["cloudbuild.yaml", "cloudbuild-deploy.yaml"]) {
+      expect(denials(path, "cloudbuild", { file: join(REPO_ROOT, file) }), file).toEqual([]);
+    }
   });
 
-  describe("IAM", () => {
-    it("names every granted role literally, so the checks below see it", () => {
-      for (const g of grants(config)) {
-        expect(g.role, `${g.type}.${g.id}`).toMatch(/^roles\/[A-Za-z]+(\.[A-Za-z]+)?$/);
-        expect(g.member, `${g.type}.${g.id}`).not.toBe(tf("each.value"));
-      }
+  it("passes the policy's own tests: every rule fails its bad fixture (opa test)", () => {
+    if (!opa.ok) return;
+    const result = spawnSync(opa.path, ["test", join(REPO_ROOT, "policy"), "-v"], {
+      encoding: "utf8",
     });
+    expect(result.stdout + result.stderr).toMatch(/PASS: \d+\/\d+/);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    // One bad fixture per rule at least: as many tests as deny rules.
+    expect(Number(/PASS: (\d+)\//.exec(result.stdout)?.[1])).toBeGreaterThanOrEqual(35);
+  });
 
-    it("grants no basic or admin role anywhere", () => {
-      const broad = grants(config).filter((g) =>
-        /^roles\/(owner|editor|viewer|storage\.admin|bigquery\.admin|pubsub\.admin|secretmanager\.admin|iam\.serviceAccountAdmin|resourcemanager\..*)$/.test(
-          g.role,
-        ),
-      );
-      expect(broad.map((g) => `${g.type}.${g.id}: ${g.role}`)).toEqual([]);
-    });
+  describe("the real plan, made worse, is refused", () => {
+    // Each mutation brings back one finding of issue 11 in the plan the configuration produced.
+    // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON, edited in place.
+    type Values = any;
+    const mutate = (plan: TerraformPlan, address: string, edit: (values: Values) => void) => {
+      const copy = structuredClone(plan);
+      const change = copy.resource_changes.find((c) => c.address === address);
+      if (!change?.change.after) throw new Error(`${address} is not in the plan`);
+      edit(change.change.after);
+      return denials(opa.ok ? opa.path : "", "terraform", copy);
+    };
+    const addGrant = (plan: TerraformPlan, type: string, values: Record<string, unknown>) => {
+      const copy = structuredClone(plan);
+      copy.resource_changes.push({
+        address: `${type}.injected`,
+        mode: "managed",
+        type,
+        name: "injected",
+        change: { actions: ["create"], after: values },
+      });
+      return denials(opa.ok ? opa.path : "", "terraform", copy);
+    };
 
-    it("uses only additive grants (no authoritative policy or binding that would drop others' access)", () => {
-      const authoritative = config.resources.filter((r) => /_iam_(binding|policy)$/.test(r.type));
-      expect(authoritative.map((r) => `${r.type}.${r.id}`)).toEqual([]);
-    });
-
-    it("grants on the project only roles that have no narrower scope, storage ones only under a condition", () => {
-      const allowed = new Set([
-        "roles/bigquery.jobUser",
-        "roles/eventarc.eventReceiver",
-        "roles/pubsub.publisher",
-        "roles/logging.logWriter",
-        "roles/storage.objectAdmin",
-      ]);
-      const project = grants(config).filter((g) => g.type.startsWith("google_project_iam_"));
-      expect(project.filter((g) => !allowed.has(g.role)).map((g) => g.role)).toEqual([]);
-      for (const g of project.filter((g) => g.role.startsWith("roles/storage."))) {
-        expect(blocks(g.body.condition), `${g.id} needs a condition`).toHaveLength(1);
-      }
-      const publishers = project.filter((g) => g.role === "roles/pubsub.publisher");
-      expect(publishers.map((g) => g.member)).toEqual([
-        `serviceAccount:${tf("data.google_storage_project_service_account.gcs.email_address")}`,
-      ]);
-    });
-
-    it("gives the internet-facing ingest functions nothing on BigQuery and no delete on the lake", () => {
-      for (const sa of ["ingest_shopify", "ingest_sendgrid"]) {
-        const own = grants(config).filter((g) => g.member === functionSa(sa));
-        expect(own.filter((g) => g.role.startsWith("roles/bigquery."))).toEqual([]);
-        expect(own.map((g) => g.role).sort()).toEqual([
-          "roles/secretmanager.secretAccessor",
-          ...(sa === "ingest_shopify" ? ["roles/secretmanager.secretAccessor"] : []),
-          "roles/storage.objectCreator",
-          "roles/storage.objectViewer",
-        ]);
-        for (const g of own.filter((g) => g.role.startsWith("roles/storage."))) {
-          expect(g.body.bucket).toBe(tf("google_storage_bucket.lake.name"));
-          expect(lakePrefixes(g).objects, g.id).toEqual(["quarantine/", "raw/"]);
-        }
-      }
-    });
-
-    it("scopes every lake grant to prefixes; only the activation functions reach activation/", () => {
-      expect(find(config, "google_storage_bucket", "lake").body.name).toBe(
-        tf("local.lake_bucket_name"),
-      );
-      const lake = grants(config).filter(
-        (g) => g.body.bucket === tf("google_storage_bucket.lake.name"),
-      );
-      expect(lake.length).toBeGreaterThan(0);
-      const reach: Record<string, string[]> = {};
-      for (const g of lake) {
-        // Create (no overwrite, no delete) and read: nothing else on the bucket of personal data.
-        expect(["roles/storage.objectCreator", "roles/storage.objectViewer"], g.id).toContain(
-          g.role,
-        );
-        const { objects, lists } = lakePrefixes(g);
-        expect(objects.length, g.id).toBeGreaterThan(0);
-        // Only a reader lists, and only where it reads.
-        expect(lists, g.id).toEqual(g.role === "roles/storage.objectViewer" ? objects : []);
-        for (const prefix of objects) {
-          reach[`${prefix} ${g.role}`] = [...(reach[`${prefix} ${g.role}`] ?? []), g.member].sort();
-        }
-      }
-      expect(reach["activation/ roles/storage.objectCreator"]).toEqual([
-        functionSa("plan_activation"),
-      ]);
-      expect(reach["activation/ roles/storage.objectViewer"]).toEqual([
-        functionSa("activate_meta"),
-        functionSa("plan_activation"),
-      ]);
-    });
-
-    it("lets load-raw edit raw and its failure log in ops only, and Dataform only what it builds", () => {
-      const datasetGrants = grants(config).filter(
-        (g) => g.type === "google_bigquery_dataset_iam_member",
-      );
-      const editors = datasetGrants.filter((g) => g.role === "roles/bigquery.dataEditor");
-      const loadRaw = editors.filter((g) => g.member === functionSa("load_raw"));
-      expect(loadRaw.map((g) => g.body.dataset_id).sort()).toEqual([
-        tf('google_bigquery_dataset.dataset["ops"].dataset_id'),
-        tf('google_bigquery_dataset.dataset["raw"].dataset_id'),
-      ]);
-      const dataform = datasetGrants.filter(
-        (g) => g.member === tf("google_service_account.dataform.member"),
-      );
+    it("a deploy by tag", () => {
       expect(
-        dataform
-          .filter((g) => g.role === "roles/bigquery.dataEditor")
-          .map((g) => refTo(g.body.dataset_id, "google_bigquery_dataset"))
-          .sort(),
-      ).toEqual(['dataset["assertions"]', 'dataset["marts"]', 'dataset["staging"]']);
-      for (const g of dataform.filter((g) => g.role !== "roles/bigquery.dataEditor")) {
-        expect(g.role, g.id).toBe("roles/bigquery.dataViewer");
-      }
+        mutate(infra, "google_cloud_run_v2_service.ingest", (v) => {
+          v.template[0].containers[0].image =
+            "europe-west1-docker.pkg.dev/p/unistack/ingest:latest";
+        }),
+      ).toEqual([expect.stringMatching(/not pinned by digest/)]);
     });
 
-    it("makes exactly the two webhook functions public", () => {
-      const publicGrants = grants(config).filter(
-        (g) => g.member === "allUsers" || g.member === "allAuthenticatedUsers",
-      );
-      expect(publicGrants.map((g) => g.body.service).sort()).toEqual([
-        tf('google_cloudfunctions2_function.fn["ingest_sendgrid"].name'),
-        tf('google_cloudfunctions2_function.fn["ingest_shopify"].name'),
-      ]);
-      for (const g of publicGrants) expect(g.role).toBe("roles/run.invoker");
-      for (const fn of resourcesOf(config, "google_cloudfunctions2_function")) {
-        const ingress = first(fn.body.service_config).ingress_settings;
-        expect(ingress, fn.id).toBe(
-          String(fn.key).startsWith("ingest_") ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY",
-        );
-      }
-    });
-  });
-
-  describe("delivery", () => {
-    it("turns retries on for every event-triggered function", () => {
-      const eventFunctions = resourcesOf(config, "google_cloudfunctions2_function").filter(
-        (f) => blocks(f.body.event_trigger).length > 0,
-      );
-      expect(eventFunctions.map((f) => f.key)).toEqual(["load_raw"]);
-      for (const fn of eventFunctions) {
-        const trigger = first(fn.body.event_trigger);
-        expect(trigger.retry_policy, fn.id).toBe("RETRY_POLICY_RETRY");
-        expect(trigger[MAYBE], `${fn.id}'s trigger does not depend on variables`).toBeUndefined();
-      }
-    });
-
-    it("feeds every other non-public function from a push subscription whose identity alone may invoke it", () => {
-      const iam = grants(config);
-      const subscriptions = resourcesOf(config, "google_pubsub_subscription");
-      const pushFed = resourcesOf(config, "google_cloudfunctions2_function").filter(
-        (f) => blocks(f.body.event_trigger).length === 0 && !String(f.key).startsWith("ingest_"),
-      );
-      expect(pushFed.map((f) => f.key).sort()).toEqual(["activate_meta", "plan_activation"]);
-      for (const fn of pushFed) {
-        const invokers = iam
-          .filter(
-            (g) =>
-              g.role === "roles/run.invoker" &&
-              refTo(g.body.service, "google_cloudfunctions2_function") === fn.id,
-          )
-          .map((g) => refTo(g.member, "google_service_account"));
-        expect(invokers, `one invoker identity for ${fn.id}`).toHaveLength(1);
-        expect(invokers[0]).toBeDefined();
-        const feeding = subscriptions.filter((s) =>
-          blocks(s.body.push_config)
-            .flatMap((p) => blocks(p.oidc_token))
-            .some((t) => refTo(t.service_account_email, "google_service_account") === invokers[0]),
-        );
-        expect(feeding, `a push subscription feeds ${fn.id}`).toHaveLength(1);
-        const push = first(feeding[0]?.body.push_config);
-        expect(refTo(push.push_endpoint, "google_cloudfunctions2_function")).toBe(fn.id);
-        expect(refTo(first(push.oidc_token).audience, "google_cloudfunctions2_function")).toBe(
-          fn.id,
-        );
-        expect(blocks(feeding[0]?.body.dead_letter_policy)).toHaveLength(1);
-      }
-      // An event_trigger on a topic would make Eventarc own the subscription, which Terraform
-      // cannot give a dead-letter policy.
-      for (const fn of resourcesOf(config, "google_cloudfunctions2_function")) {
-        for (const trigger of blocks(fn.body.event_trigger)) {
-          expect(trigger.pubsub_topic, fn.id).toBeUndefined();
-        }
-      }
-    });
-
-    it("dead-letters every message that feeds a function, keeps the dead letters, and lets Pub/Sub do it", () => {
-      const subscriptions = resourcesOf(config, "google_pubsub_subscription");
-      const pushSubs = subscriptions.filter((s) => blocks(s.body.push_config).length > 0);
-      expect(pushSubs.map((s) => s.id).sort()).toEqual([
-        'push["activate_meta"]',
-        'push["plan_activation"]',
-      ]);
-
-      const attempts = config.variables.get("max_delivery_attempts");
-      expect(Number(attempts?.default)).toBeGreaterThanOrEqual(5);
-      expect(Number(attempts?.default)).toBeLessThanOrEqual(100);
-      expect(String(first(attempts?.validation).condition)).toMatch(/>= 5 && .*<= 100/);
-
-      const iam = grants(config);
-      for (const sub of pushSubs) {
-        const policy = first(sub.body.dead_letter_policy);
-        expect(policy[MAYBE], `${sub.id}'s dead-letter policy does not depend on variables`).toBe(
-          undefined,
-        );
-        expect(policy.max_delivery_attempts).toBe(tf("var.max_delivery_attempts"));
-        expect(first(sub.body.retry_policy)).toMatchObject({
-          minimum_backoff: "10s",
-          maximum_backoff: "600s",
-        });
-        const dlq = refTo(policy.dead_letter_topic, "google_pubsub_topic");
-        const source = refTo(sub.body.topic, "google_pubsub_topic");
-        expect(dlq).toBeDefined();
-        expect(dlq).not.toBe(source);
-
-        const hold = subscriptions.filter(
-          (s) =>
-            refTo(s.body.topic, "google_pubsub_topic") === dlq &&
-            blocks(s.body.push_config).length === 0,
-        );
-        expect(hold, `a pull subscription keeps ${dlq}'s dead letters`).toHaveLength(1);
-
-        const agent = tf('google_project_service_identity.agent["pubsub"].member');
-        expect(
-          iam.some(
-            (g) =>
-              g.role === "roles/pubsub.publisher" &&
-              g.member === agent &&
-              refTo(g.body.topic, "google_pubsub_topic") === dlq,
-          ),
-          `Pub/Sub agent publishes to ${dlq}`,
-        ).toBe(true);
-        expect(
-          iam.some(
-            (g) =>
-              g.role === "roles/pubsub.subscriber" &&
-              g.member === agent &&
-              refTo(g.body.subscription, "google_pubsub_subscription") === sub.id,
-          ),
-          `Pub/Sub agent subscribes to ${sub.id}`,
-        ).toBe(true);
-      }
-    });
-  });
-
-  describe("personal data", () => {
-    it("keeps 48 hours of time travel on every dataset that holds personal data", async () => {
-      const datasets = resourcesOf(config, "google_bigquery_dataset");
-      const ids = datasets.map((d) => d.body.dataset_id);
-      for (const pii of ["raw", "staging", "marts", "ops"]) expect(ids).toContain(pii);
-      const declared = (await config.local("datasets")) as Record<string, { pii: unknown }>;
-      for (const pii of ["raw", "staging", "marts", "ops"]) {
-        expect(declared[pii]?.pii, `${pii} is marked as holding personal data`).toBe(true);
-      }
-      for (const dataset of datasets) {
-        expect(Number(dataset.body.max_time_travel_hours), String(dataset.body.dataset_id)).toBe(
-          48,
-        );
-        expect(dataset.body.delete_contents_on_destroy).toBe(false);
-      }
+    it("the ingest identity reading the lake", () => {
+      const policy = "google_storage_bucket_iam_policy.lake";
       expect(
-        find(config, "google_bigquery_dataset", 'dataset["raw"]').body
-          .default_partition_expiration_ms,
-      ).toMatch(/var\.raw_partition_expiration_days/);
+        mutate(infra, policy, (v) => {
+          const data = JSON.parse(v.policy_data);
+          data.bindings.push({
+            role: "roles/storage.objectViewer",
+            members: [
+              "serviceAccount:unistack-ingest@unistack-policy-test.iam.gserviceaccount.com",
+            ],
+          });
+          v.policy_data = JSON.stringify(data);
+        }),
+      ).toEqual([expect.stringMatching(/internet-facing .* may read data/)]);
     });
 
-    it("keeps the lake private, unversioned and expiring quarantine and activation batches", () => {
-      const lake = find(config, "google_storage_bucket", "lake").body;
-      expect(lake.uniform_bucket_level_access).toBe(true);
-      expect(lake.public_access_prevention).toBe("enforced");
-      expect(first(lake.versioning).enabled).toBe(false);
-      const rules = blocks(lake.lifecycle_rule)
-        .filter((r) => r[MAYBE] === undefined)
-        .map((r) => ({
-          prefix: blocks(r.condition).flatMap((c) => c.matches_prefix as string[]),
-          action: first(r.action).type,
-        }));
-      expect(rules).toEqual(
+    it("a dataset without its access list, or with the project's basic-role holders on it", () => {
+      expect(
+        mutate(infra, 'google_bigquery_dataset.dataset["marts"]', (v) => {
+          v.access = [];
+        }),
+      ).toEqual([expect.stringMatching(/has no access list/)]);
+      expect(
+        mutate(infra, 'google_bigquery_dataset.dataset["raw"]', (v) => {
+          v.access.push({ role: "READER", special_group: "projectReaders" });
+        }),
+      ).toEqual([expect.stringMatching(/specialGroup:projectReaders/)]);
+    });
+
+    it("a basic role, project-wide admin for a runtime account, allUsers elsewhere", () => {
+      const runtime =
+        "serviceAccount:unistack-fn-load-raw@unistack-policy-test.iam.gserviceaccount.com";
+      expect(
+        addGrant(infra, "google_project_iam_member", { role: "roles/editor", member: runtime }),
+      ).toEqual(
         expect.arrayContaining([
-          { prefix: ["raw/"], action: "SetStorageClass" },
-          { prefix: ["quarantine/"], action: "Delete" },
-          { prefix: ["activation/"], action: "Delete" },
+          expect.stringMatching(/basic role roles\/editor/),
+          expect.stringMatching(/to runtime identity/),
         ]),
       );
+      expect(
+        addGrant(infra, "google_project_iam_member", {
+          role: "roles/bigquery.admin",
+          member: runtime,
+        }),
+      ).toEqual(
+        expect.arrayContaining([expect.stringMatching(/bigquery.admin on the whole project/)]),
+      );
+      expect(
+        addGrant(infra, "google_pubsub_topic_iam_member", {
+          role: "roles/pubsub.publisher",
+          member: "allUsers",
+          topic: "activate-meta",
+        }),
+      ).toEqual([expect.stringMatching(/only the ingest service's run.invoker may be public/)]);
     });
 
-    it("holds no secret value: no secret versions, no secret_data, secrets bound by reference", () => {
-      expect(resourcesOf(config, "google_secret_manager_secret_version")).toEqual([]);
-      const text = readdirSync(INFRA)
-        .filter((f) => f.endsWith(".tf") || f.endsWith(".tfvars.example"))
-        .map((f) => readFileSync(join(INFRA, f), "utf8"))
-        .join("\n");
-      expect(text).not.toMatch(/\bsecret_data\b/);
-      expect(text).not.toMatch(/-----BEGIN|shpss_|SG\.[A-Za-z0-9_-]{20,}|EAA[A-Za-z0-9]{20,}/);
+    it("a bucket keeping its convenience bindings, or without uniform access", () => {
+      expect(
+        mutate(infra, "google_storage_bucket.lake", (v) => {
+          v.uniform_bucket_level_access = false;
+          v.public_access_prevention = "inherited";
+        }),
+      ).toEqual([
+        expect.stringMatching(/public access prevention is not enforced/),
+        expect.stringMatching(/uniform bucket-level access is off/),
+      ]);
     });
 
-    it("lets each secret be read only by the function that binds it", () => {
-      const boundBy = new Map<string, Set<string>>();
-      const whileRotating: string[] = [];
-      for (const fn of resourcesOf(config, "google_cloudfunctions2_function")) {
-        const service = first(fn.body.service_config);
-        const sa = refTo(service.service_account_email, "google_service_account") ?? "";
-        for (const b of blocks(service.secret_environment_variables)) {
-          expect(b.version).toBe("latest");
-          const secret = refTo(b.secret, "google_secret_manager_secret");
-          expect(secret, `${fn.id} binds ${String(b.key)} by reference`).toBeDefined();
-          if (!secret) continue;
-          boundBy.set(secret, (boundBy.get(secret) ?? new Set()).add(sa));
-          if (b[MAYBE]) whileRotating.push(secret);
-        }
-      }
-      const secrets = resourcesOf(config, "google_secret_manager_secret").map((s) => s.id);
-      expect([...boundBy.keys()].sort()).toEqual([...secrets].sort());
-      // The previous Shopify secret is bound only during a rotation; every other one always.
-      expect(whileRotating).toEqual(['secret["shopify_webhook_secret_previous"]']);
+    it("Data Access audit logs turned off, an unconditioned IAM admin, an unapproved apply", () => {
+      const copy = structuredClone(bootstrap);
+      copy.resource_changes = copy.resource_changes.filter(
+        (c) =>
+          c.address !== 'google_project_iam_audit_config.data_access["storage.googleapis.com"]',
+      );
+      expect(denials(opa.ok ? opa.path : "", "terraform", copy)).toEqual([
+        "no Data Access audit logs (DATA_READ and DATA_WRITE) for storage.googleapis.com",
+      ]);
+      expect(
+        mutate(bootstrap, "google_project_iam_member.deployer_grants_listed_roles_only", (v) => {
+          v.condition = [];
+        }),
+      ).toEqual([expect.stringMatching(/projectIamAdmin on the whole project/)]);
+      expect(
+        mutate(bootstrap, 'google_cloudbuild_trigger.trigger["deploy_apply"]', (v) => {
+          v.approval_config = [{ approval_required: false }];
+        }),
+      ).toEqual([expect.stringMatching(/applies without an approval/)]);
+    });
+  });
 
-      for (const secret of secrets) {
-        const readers = grants(config)
-          .filter(
-            (g) =>
-              g.type === "google_secret_manager_secret_iam_member" &&
-              refTo(g.body.secret_id, "google_secret_manager_secret") === secret,
-          )
-          .map((g) => refTo(g.member, "google_service_account"));
-        expect(readers, secret).toEqual([...(boundBy.get(secret) ?? [])]);
+  describe("what only this repository can know", () => {
+    it("refers to exactly the service accounts infra/bootstrap creates", () => {
+      const created = ofType(bootstrap, "google_service_account")
+        .map(
+          (c) => `${String(valuesOf(c).account_id)}@unistack-policy-test.iam.gserviceaccount.com`,
+        )
+        .sort();
+      const referenced = new Set<string>();
+      for (const match of JSON.stringify(infra.resource_changes).matchAll(
+        /unistack-[a-z-]+@unistack-policy-test\.iam\.gserviceaccount\.com/g,
+      )) {
+        referenced.add(match[0]);
       }
+      // The pipeline's own accounts appear in infra/ only where they are given access.
+      for (const email of referenced) expect(created, email).toContain(email);
+      // Every other account runs something infra/ deploys, so infra/ names it.
+      const runtime = created.filter((e) => !/unistack-(ci|deployer|deploy-plan)@/.test(e));
+      for (const email of runtime) expect([...referenced], email).toContain(email);
+    });
+
+    it("grants on the project only roles the deployer's condition lets it grant", () => {
+      const condition = ofType(bootstrap, "google_project_iam_member")
+        .map(valuesOf)
+        .find((v) => v.role === "roles/resourcemanager.projectIamAdmin")?.condition as Array<{
+        expression: string;
+      }>;
+      const grantable = [...(condition?.[0]?.expression.matchAll(/'(roles\/[^']+)'/g) ?? [])].map(
+        (m) => m[1],
+      );
+      const granted = new Set(
+        ofType(infra, "google_project_iam_member").map((c) => valuesOf(c).role),
+      );
+      expect(granted.size).toBeGreaterThan(0);
+      for (const role of granted) expect(grantable, String(role)).toContain(role);
+    });
+
+    it("routes exactly the Dataform log entries plan-activation accepts as a finished run", () => {
+      const sink = ofType(infra, "google_logging_project_sink").map(valuesOf)[0] ?? {};
+      const filter = String(sink.filter);
+      // The completion entry as Dataform writes it (cloud.google.com/dataform/docs/cloud-logging),
+      // for this project and repository.
+      const entry = {
+        jsonPayload: {
+          terminalState: "SUCCEEDED",
+          workflowInvocationId: "1678383230-ac4ed48c-eb70-4555-b2b0-cda54d13edfa",
+          "@type":
+            "type.googleapis.com/google.cloud.dataform.logging.v1.WorkflowInvocationCompletionLogEntry",
+        },
+        resource: {
+          type: "dataform.googleapis.com/Repository",
+          labels: { repository_id: "unistack", location: "europe-west1" },
+        },
+        logName:
+          "projects/unistack-policy-test/logs/dataform.googleapis.com%2Fworkflow_invocation_completion",
+      };
+      expect(filter).toContain(`logName="${entry.logName}"`);
+      expect(filter).toContain(`resource.type="${entry.resource.type}"`);
+      expect(filter).toContain(
+        `resource.labels.repository_id="${entry.resource.labels.repository_id}"`,
+      );
+      expect(filter).toContain(`jsonPayload.terminalState="${entry.jsonPayload.terminalState}"`);
+      const event = {
+        specversion: "1.0",
+        id: "1",
+        source:
+          "//pubsub.googleapis.com/projects/unistack-policy-test/topics/dataform-run-finished",
+        type: "google.cloud.pubsub.topic.v1.messagePublished",
+        data: {
+          message: {
+            data: Buffer.from(JSON.stringify(entry)).toString("base64"),
+            messageId: "1",
+            publishTime: "2026-12-01T06:20:00.000Z",
+          },
+        },
+      };
+      expect(succeededDataformRun(event as never)).toEqual({
+        invocationId: entry.jsonPayload.workflowInvocationId,
+      });
+      expect(String(sink.destination)).toMatch(/\/topics\/dataform-run-finished$/);
     });
   });
 });

@@ -1,0 +1,83 @@
+# The webhook endpoint: one Cloud Run service for every source (POST /webhooks/<source>,
+# GET /healthz), the project's own node:http server (`npm start` → node dist/functions/serve-ingest.js
+# in the staged source). It reads the raw stream itself, size-limited before buffering, and checks
+# each vendor's signature over the exact bytes. The image is built from the staged source by Google's
+# buildpacks in the deploy pipeline and deployed by digest (var.ingest_image), never by tag.
+
+resource "google_cloud_run_v2_service" "ingest" {
+  name        = "ingest"
+  location    = var.region
+  description = "Vendor webhooks: verifies each signature over the raw body, lands raw/ and quarantine/ batches, 2xx only after the write."
+  labels      = local.deployed_labels
+  ingress     = "INGRESS_TRAFFIC_ALL"
+  # A webhook URL vendors were given must not vanish with a stray destroy.
+  deletion_protection = true
+
+  template {
+    labels                           = local.deployed_labels
+    service_account                  = local.sa.ingest
+    timeout                          = "60s"
+    max_instance_request_concurrency = 16
+
+    scaling {
+      min_instance_count = var.ingest_min_instances
+      max_instance_count = var.ingest_max_instances
+    }
+
+    containers {
+      image = var.ingest_image
+
+      resources {
+        limits = {
+          cpu    = "1"
+          memory = "512Mi"
+        }
+        cpu_idle = true
+      }
+
+      ports {
+        container_port = 8080
+      }
+
+      dynamic "env" {
+        for_each = local.common_env
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      # The secrets that name ingest as their reader, by version number (secrets.tf).
+      dynamic "env" {
+        for_each = { for id, secret in local.bound_secrets : id => secret if secret.reader == "ingest" }
+        content {
+          name = env.value.env
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.secret[env.key].secret_id
+              version = env.value.version
+            }
+          }
+        }
+      }
+
+      startup_probe {
+        http_get {
+          path = "/healthz"
+        }
+      }
+    }
+  }
+
+  depends_on = [google_secret_manager_secret_iam_member.reader]
+}
+
+# Vendors call the webhooks without Google credentials; the service verifies the Shopify HMAC and the
+# SendGrid ECDSA signature over the raw body itself and answers 401 otherwise. The only public grant
+# in this configuration; the policy test refuses allUsers anywhere else.
+resource "google_cloud_run_v2_service_iam_member" "ingest_public" {
+  location = google_cloud_run_v2_service.ingest.location
+  name     = google_cloud_run_v2_service.ingest.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
