@@ -71,16 +71,14 @@ locals {
       friendly_name             = "Operations: activation"
       description               = "Sync runs, batches, synced members and rejected rows, written by plan-activation and activate-meta only."
       partition_expiration_days = null
-      # load-raw still keeps its failure log here until its ledger moves to ops_load
-      # (/work/wt/NOTES.md, loader); the policy test names this one exception.
-      writers             = [local.sa.plan_activation, local.sa.activate_meta, local.sa.load_raw]
-      readers             = []
-      group_readers       = compact([lookup(local.groups, "data_engineers", null)])
-      authorized_datasets = []
+      writers                   = [local.sa.plan_activation, local.sa.activate_meta]
+      readers                   = []
+      group_readers             = compact([lookup(local.groups, "data_engineers", null)])
+      authorized_datasets       = []
     }
     ops_load = {
       friendly_name             = "Operations: loading"
-      description               = "The raw load ledger (manifests, load jobs, permanent failures), written by load-raw only."
+      description               = "The raw load ledger (ops_load.raw_loads) and permanent failures (ops_load.raw_load_failures), written by load-raw only. No expiration: the ledger is what prevents reloads."
       partition_expiration_days = null
       writers                   = [local.sa.load_raw]
       readers                   = []

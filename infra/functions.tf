@@ -22,13 +22,14 @@ locals {
   # to stay under Meta's rate limits.
   functions = {
     load_raw = {
-      name          = "load-raw"
-      entry_point   = "loadRaw"
-      description   = "Sweeps the lake: raw/ objects not in the load ledger are loaded into raw.<source>_<stream> in manifests, one deterministic load job each. Started by object-finalized events and a scheduled sweep."
-      topic         = "load-raw-sweep"
-      memory        = "512Mi"
-      timeout       = 540
-      max_instances = 10
+      name        = "load-raw"
+      entry_point = "loadRaw"
+      description = "Sweeps the lake: raw/ objects not in the load ledger are loaded into raw.<source>_<stream> in manifests, one deterministic load job each. Started by object-finalized events and a scheduled sweep."
+      topic       = "load-raw-sweep"
+      memory      = "512Mi"
+      timeout     = 540
+      # Concurrent sweeps skip at once on the loader's lease: a few instances are enough.
+      max_instances = 3
       concurrency   = 8
       env           = {}
     }
@@ -54,8 +55,9 @@ locals {
       max_instances = var.activate_meta_max_instances
       concurrency   = 1
       env = {
-        META_AUDIENCE_ID = var.meta_audience_id
-        META_API_VERSION = var.meta_api_version
+        META_AUDIENCE_ID        = var.meta_audience_id
+        META_API_VERSION        = var.meta_api_version
+        ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
       }
     }
   }

@@ -22,12 +22,14 @@ locals {
       jobs      = false
       publishes = []
     }
-    # Reads and lists raw/ (the sweep), writes and reads its load manifests under loads/ (a retry
-    # re-runs the same manifest), loads raw.* with deterministic job ids.
+    # Reads and lists raw/ (the sweep; load jobs read gs:// with its credentials). Owns loads/:
+    # manifests (deleted when done), the sweep lease and the daily job budget (rewritten), so it
+    # may create, read, list, overwrite and delete there and nowhere else. Loads raw.* with
+    # deterministic job ids.
     load_raw = {
       lake = {
-        "roles/storage.objectViewer"  = ["raw/", "loads/"]
-        "roles/storage.objectCreator" = ["loads/"]
+        "roles/storage.objectViewer" = ["raw/"]
+        "roles/storage.objectUser"   = ["loads/"]
       }
       jobs      = true
       publishes = []

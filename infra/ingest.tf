@@ -14,10 +14,12 @@ resource "google_cloud_run_v2_service" "ingest" {
   deletion_protection = true
 
   template {
-    labels                           = local.deployed_labels
-    service_account                  = local.sa.ingest
-    timeout                          = "60s"
-    max_instance_request_concurrency = 16
+    labels          = local.deployed_labels
+    service_account = local.sa.ingest
+    # The server ends every request at 30 s itself and drains on SIGTERM within
+    # UNISTACK_SHUTDOWN_GRACE_MS (8 s, under Cloud Run's 10 s grace).
+    timeout                          = "30s"
+    max_instance_request_concurrency = 32
 
     scaling {
       min_instance_count = var.ingest_min_instances

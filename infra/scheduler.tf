@@ -1,17 +1,28 @@
-# The load sweep's clock: every load_sweep_interval_minutes Cloud Scheduler publishes one message to
-# load-raw-sweep, whose push subscription (pubsub.tf) starts load-raw. load-raw then loads whatever
-# raw/ objects the load ledger does not have yet, so objects whose finalized event was lost, or
-# that failed and were retried out, are loaded within one interval.
+# The load sweep's clocks (functions/core/loading, docs/operations.md "Raw loads"). Cloud Scheduler
+# publishes to load-raw-sweep, whose push subscription (pubsub.tf) starts load-raw:
+# - every load_sweep_interval_minutes, {"sweep":"scheduled"}: load the recent raw/ objects the load
+#   ledger lacks, so an object whose finalized event was lost is loaded within one interval;
+# - once a day, {"sweep":"deep"}: list the whole lake (its cost grows with history, hence daily). It
+#   is redelivered (backoff up to 600 s) while another sweep holds the lease.
+
+locals {
+  load_sweeps = {
+    scheduled = { schedule = "*/${var.load_sweep_interval_minutes} * * * *", what = "the recent raw/ objects" }
+    deep      = { schedule = var.load_deep_sweep_cron, what = "the whole lake" }
+  }
+}
 
 resource "google_cloud_scheduler_job" "load_sweep" {
-  name        = "unistack-load-raw-sweep"
+  for_each = local.load_sweeps
+
+  name        = "unistack-load-raw-sweep-${each.key}"
   region      = var.region
-  description = "Asks load-raw to sweep the lake for raw/ objects not yet loaded (commit ${var.source_commit})."
-  schedule    = "*/${var.load_sweep_interval_minutes} * * * *"
+  description = "Asks load-raw to load ${each.value.what} not yet in the load ledger."
+  schedule    = each.value.schedule
   time_zone   = "Etc/UTC"
 
   pubsub_target {
     topic_name = google_pubsub_topic.feed["load_raw"].id
-    data       = base64encode(jsonencode({ sweep = "scheduled" }))
+    data       = base64encode(jsonencode({ sweep = each.key }))
   }
 }

@@ -91,7 +91,7 @@ data "google_iam_policy" "lake" {
         description = "Only objects under ${join(" and ", binding.value.prefixes)}."
         expression = join(" || ", concat(
           [for prefix in binding.value.prefixes : "resource.name.startsWith(\"${local.lake_objects}/${prefix}\")"],
-          [for prefix in binding.value.prefixes : "(resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"${prefix}\"))" if binding.value.role == "roles/storage.objectViewer"],
+          [for prefix in binding.value.prefixes : "(resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"${prefix}\"))" if contains(["roles/storage.objectViewer", "roles/storage.objectUser"], binding.value.role)],
         ))
       }
     }

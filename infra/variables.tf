@@ -197,14 +197,33 @@ variable "activate_meta_max_instances" {
 }
 
 variable "load_sweep_interval_minutes" {
-  description = "How often Cloud Scheduler asks load-raw to sweep the lake for objects no event loaded (the safety net behind the object-finalized trigger)."
+  description = "How often Cloud Scheduler asks load-raw to sweep the recent lake for objects no event loaded (the safety net behind the object-finalized trigger): the worst-case delay after a lost event."
   type        = number
-  default     = 15
+  default     = 5
   nullable    = false
 
   validation {
     condition     = contains([5, 10, 15, 20, 30, 60], var.load_sweep_interval_minutes)
     error_message = "load_sweep_interval_minutes must be one of 5, 10, 15, 20, 30, 60 (it divides an hour)."
+  }
+}
+
+variable "load_deep_sweep_cron" {
+  description = "When load-raw sweeps the whole lake (cron, UTC). Daily is enough: the scheduled sweep covers the recent days."
+  type        = string
+  default     = "17 3 * * *"
+  nullable    = false
+}
+
+variable "activate_max_deliveries" {
+  description = "ACTIVATE_MAX_DELIVERIES: after this many failed deliveries of one batch, activate-meta records it failed in ops and acknowledges it, so its run's status becomes final. Below max_delivery_attempts, or Pub/Sub dead-letters the batch first."
+  type        = number
+  default     = 15
+  nullable    = false
+
+  validation {
+    condition     = var.activate_max_deliveries >= 1 && var.activate_max_deliveries < var.max_delivery_attempts
+    error_message = "activate_max_deliveries must be at least 1 and below max_delivery_attempts."
   }
 }
 

@@ -475,9 +475,9 @@ deny contains msg if {
 }
 
 # Smaller finding "a shared ops dataset three accounts can rewrite": each ops dataset has its own
-# writers. The one exception until load-raw's ledger moves (docs/security.md) is named here.
+# writers.
 ops_writers := {
-	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta", "unistack-fn-load-raw"},
+	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta"},
 	"ops_load": {"unistack-fn-load-raw"},
 }
 

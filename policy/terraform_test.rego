@@ -148,3 +148,5 @@ test_raw_objects_outlive_tables if finds(array.concat([c | some c in good; c.typ
 test_time_travel if finds(array.concat(good, [rc("google_bigquery_dataset", {"dataset_id": "marts", "max_time_travel_hours": "168", "access": [{"role": "OWNER", "group_by_email": "bg@example.com"}]})]), "not 48")
 
 test_shared_ops_ledger if finds(array.concat(good, [rc("google_bigquery_dataset", {"dataset_id": "ops_load", "max_time_travel_hours": "48", "access": [{"role": "OWNER", "group_by_email": "bg@example.com"}, {"role": "WRITER", "user_by_email": "unistack-fn-activate-meta@p.iam.gserviceaccount.com"}]})]), "lets unistack-fn-activate-meta write ops_load")
+
+test_loader_writes_activation_ledger if finds(array.concat(good, [rc("google_bigquery_dataset", {"dataset_id": "ops", "max_time_travel_hours": "48", "access": [{"role": "OWNER", "group_by_email": "bg@example.com"}, {"role": "WRITER", "user_by_email": "unistack-fn-load-raw@p.iam.gserviceaccount.com"}]})]), "lets unistack-fn-load-raw write ops")
