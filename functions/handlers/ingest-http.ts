@@ -115,6 +115,9 @@ export async function handleIngestRequest(
   sendJson(res, response.status, response.body);
 }
 
+/** How long the rest of a refused request's body is read and dropped before the socket closes. */
+export const LINGER_MS = 2_000;
+
 /** Answers with a JSON body (never HTML, never a stack), closing the connection if asked. */
 export function sendJson(
   res: ServerResponse,
@@ -132,6 +135,28 @@ export function sendJson(
   res.setHeader("content-length", Buffer.byteLength(text));
   res.setHeader("cache-control", "no-store");
   res.setHeader("x-content-type-options", "nosniff");
-  if (options.close) res.setHeader("connection", "close");
+  if (options.close) closeAfterAnswer(res);
   res.end(text);
+}
+
+/**
+ * `Connection: close`, closed gracefully. Node destroys the socket as soon as such an answer is
+ * flushed; while the client is still uploading the body we refused, that resets the connection
+ * and the client may never read our 413. So: end our side, keep reading and dropping what the
+ * client still sends (nothing is kept), and close when it is done or after `LINGER_MS` — the
+ * "lingering close" HTTP servers have long used.
+ */
+function closeAfterAnswer(res: ServerResponse): void {
+  res.setHeader("connection", "close");
+  const req = res.req as IncomingMessage | undefined;
+  const socket = req?.socket;
+  if (!req || !socket || req.complete) return;
+  socket.destroySoon = () => {
+    socket.end();
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+    socket.once("end", () => socket.destroy());
+  };
 }
