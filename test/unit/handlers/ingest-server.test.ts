@@ -136,7 +136,7 @@ describe("the ingest server", () => {
     expect([response.status, response.body]).toEqual([400, '{"error":"malformed HTTP request"}']);
   });
 
-  it("answers 500 with no detail and logs no message when the store throws something odd", async () => {
+  it("answers 503 with no detail, and logs no error message, when the store throws something odd", async () => {
     const exploding: ObjectStore = {
       ...lake.store,
       put: () => {
