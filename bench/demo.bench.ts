@@ -24,7 +24,7 @@ function report(label: string, result: DemoResult): void {
   const throughput: Record<string, string> = {
     generate: `${requests.toLocaleString("en")} deliveries`,
     ingest: `${rate(requests, stageMs(result, "ingest"), "requests")}, ${rate(landed, stageMs(result, "ingest"), "records")}`,
-    load: `${rate(landed, stageMs(result, "load"), "rows")} (load runs during ingest; this is the tail)`,
+    load: `${rate(landed, stageMs(result, "load"), "rows")} (one sweep of the lake after ingest)`,
     model: `${rate(rawRows, stageMs(result, "model"), "raw rows")} through the graph`,
     activate: `${(s.activation.adds + s.activation.removes).toLocaleString("en")} audience changes`,
   };

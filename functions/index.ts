@@ -4,16 +4,19 @@
  * instance) instead of the local ones. Webhooks are not here: they are served by the ingest
  * service on Cloud Run (`serve-ingest.ts`), which reads the raw request stream itself.
  */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import * as functions from "@google-cloud/functions-framework";
 import { createMetaClient } from "./destinations/meta/client.js";
 import { metaClientOptionsFromEnv } from "./destinations/meta/config.js";
 import { activateMeta } from "./handlers/activate-meta.js";
 import { configuredSyncs } from "./handlers/configured-syncs.js";
 import { succeededDataformRun } from "./handlers/dataform-run-finished.js";
-import { loadRawObject } from "./handlers/load-raw.js";
+import { createLoadRawHandler, loadSweepConfig, rawStreamsOf } from "./handlers/load-raw.js";
 import { planActivation } from "./handlers/plan-activation.js";
 import type { CloudEvent } from "./platform/cloudevents.js";
 import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
+import { WEBHOOK_SOURCES } from "./sources/registry.js";
 
 export const FUNCTION_TARGETS = {
   loadRaw: "cloudevent",
@@ -21,10 +24,30 @@ export const FUNCTION_TARGETS = {
   activateMeta: "cloudevent",
 } as const;
 
-functions.cloudEvent("loadRaw", async (event: CloudEvent<unknown>) => {
-  const { warehouse, logger, clock } = gcpPlatform();
-  await loadRawObject({ warehouse, logger, clock }, event);
-});
+/** Who sweeps: the revision and one id per instance, written into the loader's lease. */
+const sweeper = {
+  holder: `${process.env.K_REVISION ?? "load-raw"}/${randomUUID()}`,
+  host: hostname(),
+};
+const rawStreams = rawStreamsOf(WEBHOOK_SOURCES);
+
+functions.cloudEvent(
+  "loadRaw",
+  createLoadRawHandler(() => {
+    const { env, store, warehouse, logger, clock } = gcpPlatform();
+    return {
+      store,
+      warehouse,
+      logger,
+      clock,
+      bucket: env.UNISTACK_LAKE_BUCKET,
+      uriOf: (key) => store.uriOf(key),
+      streams: rawStreams,
+      holder: sweeper,
+      config: loadSweepConfig(process.env),
+    };
+  }),
+);
 
 functions.cloudEvent("planActivation", async (event: CloudEvent<unknown>) => {
   const run = succeededDataformRun(event);

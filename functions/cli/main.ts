@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { createLogger } from "../platform/logger.js";
 import { checkSqlCommand } from "./commands/check-sql.js";
 import { compileCommand } from "./commands/compile.js";
+import { loadCommand } from "./commands/load.js";
 import { sqlCommand } from "./commands/sql.js";
 import { runDemo } from "./demo/run-demo.js";
 import { formatMs } from "./demo/stage-runner.js";
@@ -102,6 +103,16 @@ program
     );
     console.log(formatSummary(result.summary));
     console.log(`\nTotal ${formatMs(result.totalMs)}.`);
+  });
+
+program
+  .command("load")
+  .description(
+    "load what the local lake holds and the load ledger lacks into the raw tables (run it after a crash)",
+  )
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .action(async (opts: { dir: string }) => {
+    process.exitCode = await loadCommand({ dir: opts.dir });
   });
 
 program

@@ -1,203 +1,153 @@
-import { createHash } from "node:crypto";
-import { parseRawObjectKey, rawTableSpec } from "../core/raw-table.js";
+import { z } from "zod";
+import type { WebhookSource } from "../core/ingest/source.js";
+import { addToInbox, inRecentWindow, type RawStream } from "../core/loading/scope.js";
+import { type SweepDeps, type SweepReport, sweepRawLoads } from "../core/loading/sweep.js";
+import { CLOUD_SWEEP, type SweepConfig } from "../core/loading/sweep-config.js";
+import { parseRawObjectKey } from "../core/raw-table.js";
 import {
   type CloudEvent,
+  decodePubsubJson,
+  PUBSUB_PUBLISHED_TYPE,
   STORAGE_FINALIZED_TYPE,
-  type StorageObjectData,
   StorageObjectDataSchema,
 } from "../platform/cloudevents.js";
-import type { Logger } from "../platform/logger.js";
-import { type Clock, systemClock, type TableSpec, type Warehouse } from "../platform/ports.js";
 
-export interface LoadRawDeps {
-  readonly warehouse: Warehouse;
-  readonly logger: Logger;
-  /**
-   * Where the warehouse reads an object from. Default `gs://<bucket>/<name>`; locally pass
-   * `(_bucket, name) => store.uriOf(name)`.
-   */
-  readonly objectUri?: (bucket: string, name: string) => string;
-  /** Dataset of the raw tables (default `raw`). */
-  readonly dataset?: string;
-  readonly clock?: Clock;
-}
+export type LoadRawDeps = SweepDeps & { readonly config?: SweepConfig };
 
 export type LoadRawOutcome =
-  | { readonly action: "ignored"; readonly reason: string; readonly key?: string }
-  | {
-      readonly action: "loaded" | "duplicate";
-      readonly key: string;
-      readonly table: string;
-      readonly jobId: string;
-      readonly rowsLoaded: number;
-    }
-  /** A permanent failure: logged and recorded in `ops.raw_load_failures`, not retried. */
-  | { readonly action: "failed"; readonly key?: string; readonly reason: string };
+  | { readonly action: "ignored"; readonly reason: string }
+  | { readonly action: "swept"; readonly report: SweepReport };
 
-/** Where permanent load failures are recorded, for `unistack replay` and alerting. */
-export const LOAD_FAILURES_TABLE: TableSpec = {
-  dataset: "ops",
-  table: "raw_load_failures",
-  description: "Raw objects that could not be loaded and will not be retried by the platform.",
-  columns: [
-    { name: "failed_at", type: "TIMESTAMP", mode: "REQUIRED" },
-    { name: "event_id", type: "STRING", mode: "REQUIRED" },
-    { name: "bucket", type: "STRING" },
-    { name: "object", type: "STRING" },
-    { name: "generation", type: "STRING" },
-    { name: "job_id", type: "STRING" },
-    { name: "error", type: "STRING", mode: "REQUIRED" },
-  ],
-};
+/** The Cloud Scheduler message: `scheduled` sweeps the recent window, `deep` the whole lake. */
+export const SweepMessageSchema = z.object({ sweep: z.enum(["scheduled", "deep"]) });
 
-/** Job id of a load: one per object version, so a redelivered event cannot load twice. */
-export function rawLoadJobId(bucket: string, name: string, generation: string): string {
-  const hash = createHash("sha256").update(`${bucket}/${name}#${generation}`).digest("hex");
-  return `unistack_raw_${hash.slice(0, 40)}`;
+/** Thrown when files are left because loads kept failing: the platform redelivers, alerts fire. */
+export class SweepIncompleteError extends Error {
+  override readonly name = "SweepIncompleteError";
 }
 
 /**
- * The load-raw function (GCS object finalized → BigQuery load job). Loads
- * `raw/<source>/<stream>/…` into `raw.<source>_<stream>` exactly once per object version; acks
- * everything else. Throws on a transient warehouse error so the platform retries; a permanent
- * one is recorded and acked, since retrying it for a day would change nothing.
+ * The load-raw function. One entry point, two triggers:
+ * - an object finalized in the lake: a raw object outside the recent window is put in the inbox,
+ *   then a debounced sweep runs (skipped when one ran within `minIntervalMs` or is running: it or
+ *   the next scheduled one loads the object);
+ * - a Cloud Scheduler message on the sweep topic: the safety net for events that never arrived
+ *   (`deep` lists the whole lake and is redelivered while another sweep holds the lease).
+ * Throws when files are left after retries (transient), so the platform retries and alerts; a file
+ * that cannot be loaded is recorded, not thrown.
  */
-export async function loadRawObject(
+export async function handleLoadRawEvent(
   deps: LoadRawDeps,
-  event: CloudEvent<StorageObjectData> | CloudEvent<unknown>,
+  event: CloudEvent<unknown>,
 ): Promise<LoadRawOutcome> {
+  const config = deps.config ?? CLOUD_SWEEP;
+  const recent = { kind: "recent", lookbackDays: config.lookbackDays } as const;
   const log = deps.logger.child({ eventId: event.id });
-  if (event.type !== STORAGE_FINALIZED_TYPE) {
-    log.warn({ type: event.type }, "not a storage finalized event; ignored");
-    return {
-      action: "ignored",
-      reason: `event type "${String(event.type)}" is not ${STORAGE_FINALIZED_TYPE}`,
-    };
-  }
-  const parsed = StorageObjectDataSchema.safeParse(event.data);
-  if (!parsed.success) {
-    const reason = `storage event without object data: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-    await recordFailure(deps, log, { eventId: event.id, error: reason });
-    return { action: "failed", reason };
-  }
-  const { bucket, name, generation } = parsed.data;
-  const raw = parseRawObjectKey(name);
-  if (!raw) {
-    log.debug({ key: name }, "not a raw object; ignored");
-    return { action: "ignored", reason: "not a raw object", key: name };
-  }
-  const table = rawTableSpec(raw.source, raw.stream, deps.dataset);
-  const jobId = rawLoadJobId(bucket, name, generation);
-  const sourceUri = (deps.objectUri ?? gcsUri)(bucket, name);
-  const tableName = `${table.dataset}.${table.table}`;
-  try {
-    const result = await deps.warehouse.load({ table, sourceUris: [sourceUri], jobId });
-    log.info(
-      { key: name, table: tableName, jobId, status: result.status, rows: result.rowsLoaded },
-      "raw object loaded",
-    );
-    return {
-      action: result.status,
-      key: name,
-      table: tableName,
-      jobId,
-      rowsLoaded: result.rowsLoaded,
-    };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (isTransientWarehouseError(error)) {
-      log.warn(
-        { key: name, jobId, err: message },
-        "transient load failure; the platform will retry",
-      );
-      throw error;
+  if (event.type === STORAGE_FINALIZED_TYPE) {
+    const parsed = StorageObjectDataSchema.safeParse(event.data);
+    if (!parsed.success) {
+      // Nothing is lost: a scheduled sweep lists the lake itself.
+      log.warn("storage event without object data; ignored");
+      return { action: "ignored", reason: "storage event without object data" };
     }
-    await recordFailure(deps, log, {
-      eventId: event.id,
-      bucket,
-      object: name,
-      generation,
-      jobId,
-      error: message,
-    });
-    return { action: "failed", key: name, reason: message };
-  }
-}
-
-function gcsUri(bucket: string, name: string): string {
-  return `gs://${bucket}/${name}`;
-}
-
-async function recordFailure(
-  deps: LoadRawDeps,
-  log: Logger,
-  failure: {
-    eventId: string;
-    bucket?: string;
-    object?: string;
-    generation?: string;
-    jobId?: string;
-    error: string;
-  },
-): Promise<void> {
-  log.error(
-    { key: failure.object, jobId: failure.jobId, err: failure.error },
-    "permanent load failure; recorded, not retried",
-  );
-  try {
-    await deps.warehouse.insertRows(LOAD_FAILURES_TABLE, [
-      {
-        failed_at: (deps.clock ?? systemClock).now(),
-        event_id: failure.eventId,
-        bucket: failure.bucket ?? null,
-        object: failure.object ?? null,
-        generation: failure.generation ?? null,
-        job_id: failure.jobId ?? null,
-        error: failure.error.slice(0, 2000),
-      },
-    ]);
-  } catch (error) {
-    // The log line above is the record of last resort; throwing would retry a permanent failure.
-    log.error(
-      { err: error instanceof Error ? error.message : String(error) },
-      "could not record the load failure",
+    const { bucket, name, generation } = parsed.data;
+    if (bucket !== deps.bucket) return { action: "ignored", reason: "not the lake bucket" };
+    // Our own manifests, leases and markers, quarantine and activation objects end here.
+    if (!parseRawObjectKey(name)) return { action: "ignored", reason: "not a raw object" };
+    // The window's oldest day too: after midnight it leaves the window, and this object with it.
+    if (!inRecentWindow(name, deps.streams, deps.clock.now(), config.lookbackDays - 1)) {
+      await addToInbox(deps.store, name, generation);
+      log.info({ key: name }, "raw object outside the sweep window; queued in the inbox");
+    }
+    return finish(
+      await sweepRawLoads(deps, { trigger: "event", scope: recent, debounce: true }, config),
+      log,
     );
   }
+  if (event.type === PUBSUB_PUBLISHED_TYPE) {
+    const message = SweepMessageSchema.safeParse(decodePubsubJson(event).data);
+    if (!message.success) {
+      log.error(
+        'sweep message is not {"sweep":"scheduled"|"deep"}; ignored: check the scheduler job',
+      );
+      return { action: "ignored", reason: "not a sweep message" };
+    }
+    const deep = message.data.sweep === "deep";
+    const report = await sweepRawLoads(
+      deps,
+      { trigger: "schedule", scope: deep ? { kind: "all" } : recent, debounce: !deep },
+      config,
+    );
+    if (deep && report.status === "skipped") {
+      throw new SweepIncompleteError(
+        `deep sweep not started: a sweep is ${report.reason}; retry later`,
+      );
+    }
+    return finish(report, log);
+  }
+  log.warn({ type: String(event.type) }, "not a storage or Pub/Sub event; ignored");
+  return { action: "ignored", reason: `event type "${String(event.type)}" is not handled` };
 }
 
-const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
-const TRANSIENT_NET = new Set(["ECONNRESET", "ETIMEDOUT", "ECONNREFUSED", "EAI_AGAIN", "EPIPE"]);
-/** BigQuery error reasons worth a retry (cloud.google.com/bigquery/docs/error-messages). */
-const TRANSIENT_REASONS = new Set([
-  "backendError",
-  "internalError",
-  "rateLimitExceeded",
-  "jobBackendError",
-  "jobInternalError",
-  "jobRateLimitExceeded",
-  "tableUnavailable",
-]);
-/** DuckDB: another process holds the file, or a write conflict; both pass. */
-const TRANSIENT_MESSAGE = /could not set lock|conflict|timed? ?out|temporarily|unavailable/i;
-
-/**
- * Whether a warehouse error may pass on retry. Unknown errors count as transient: a retried
- * permanent error ends in the dead-letter topic, a dropped transient one would lose a file.
- */
-export function isTransientWarehouseError(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return true;
-  const { code, errors, message } = error as {
-    code?: unknown;
-    errors?: unknown;
-    message?: unknown;
-  };
-  if (Array.isArray(errors) && errors.length > 0) {
-    // BigQuery answers 403 for rate limits: its reasons are more precise than the status.
-    return errors.some((e) => TRANSIENT_REASONS.has(String((e as { reason?: unknown }).reason)));
+function finish(report: SweepReport, log: SweepDeps["logger"]): LoadRawOutcome {
+  if (report.status === "skipped") {
+    log.debug({ reason: report.reason, since: report.since }, "sweep skipped");
+  } else if (report.status === "incomplete") {
+    throw new SweepIncompleteError(
+      `${report.pending} raw files are still waiting after retries: ${report.problems.join("; ")}`,
+    );
   }
-  if (typeof code === "number") return TRANSIENT_HTTP.has(code);
-  if (typeof code === "string" && TRANSIENT_NET.has(code)) return true;
-  const text = typeof message === "string" ? message : "";
-  if (TRANSIENT_MESSAGE.test(text)) return true;
-  return !/^(Invalid Input|Conversion|Binder|Parser|Catalog|Constraint|IO) Error/.test(text);
+  return { action: "swept", report };
+}
+
+/** The handler as the functions-framework registers it; `deps` is built on first use. */
+export function createLoadRawHandler(
+  deps: () => LoadRawDeps,
+): (event: CloudEvent<unknown>) => Promise<void> {
+  return async (event) => {
+    await handleLoadRawEvent(deps(), event);
+  };
+}
+
+/** Every (source, stream) of the registered sources: what a recent sweep lists. */
+export function rawStreamsOf(sources: readonly WebhookSource[]): RawStream[] {
+  return sources.flatMap((s) =>
+    Object.keys(s.streams).map((stream) => ({ source: s.name, stream })),
+  );
+}
+
+/** Settings a deployment may change (docs/operations.md); everything else is `CLOUD_SWEEP`. */
+export const LoadEnvSchema = z.object({
+  UNISTACK_LOAD_LOOKBACK_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(31)
+    .default(CLOUD_SWEEP.lookbackDays),
+  UNISTACK_LOAD_MIN_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(CLOUD_SWEEP.minIntervalMs / 1000),
+  UNISTACK_LOAD_JOBS_PER_TABLE_PER_DAY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_500)
+    .default(CLOUD_SWEEP.jobsPerTablePerDay),
+});
+
+export function loadSweepConfig(env: Readonly<Record<string, string | undefined>>): SweepConfig {
+  const parsed = LoadEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid loader environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return {
+    ...CLOUD_SWEEP,
+    lookbackDays: parsed.data.UNISTACK_LOAD_LOOKBACK_DAYS,
+    minIntervalMs: parsed.data.UNISTACK_LOAD_MIN_INTERVAL_SECONDS * 1000,
+    jobsPerTablePerDay: parsed.data.UNISTACK_LOAD_JOBS_PER_TABLE_PER_DAY,
+  };
 }

@@ -177,6 +177,23 @@ describe("unistack demo, end to end at small scale", () => {
     expect(emails).toEqual([]);
   });
 
+  it("loads each run's new files in micro-batches and says how many were already loaded", () => {
+    const load = (stages: DemoResult["stages"]) =>
+      stages.find((s) => s.id === "load")?.result ?? "";
+    const numbers = (text: string) =>
+      /^([\d,]+) files loaded \(([\d,]+) rows, (\d+) load jobs\), ([\d,]+) already loaded/
+        .exec(text)
+        ?.slice(1)
+        .map((n) => Number(n.replaceAll(",", "")));
+    const [files1, rows1, jobs1, already1] = numbers(load(first.stages)) ?? [];
+    expect(rows1).toBe(afterFirst.raw.shopify + afterFirst.raw.sendgrid);
+    expect(already1).toBe(0);
+    expect(jobs1).toBeLessThan(files1 ?? 0);
+    const [files2, , , already2] = numbers(load(second.stages)) ?? [];
+    expect(already2).toBe(files1);
+    expect(files2).toBeGreaterThan(0);
+  });
+
   it("times every stage so the benchmark can report them", () => {
     expect(first.stages.map((s) => s.id)).toEqual([
       "generate",

@@ -49,4 +49,16 @@ describe("deployed function targets", () => {
     });
     await expect(plan(event)).rejects.toThrow(/not a Dataform log entry/);
   });
+
+  it("names the missing setting when the loader is triggered without its environment", async () => {
+    const load = getFunction("loadRaw") as (event: unknown) => Promise<void>;
+    const event = pubsubCloudEvent({
+      project: "p",
+      topic: "load-raw-sweep",
+      messageId: "m-3",
+      data: { sweep: "scheduled" },
+      publishTime: new Date(),
+    });
+    await expect(load(event)).rejects.toThrow(/GOOGLE_CLOUD_PROJECT|UNISTACK_LAKE_BUCKET/);
+  });
 });

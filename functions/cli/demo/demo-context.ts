@@ -6,13 +6,7 @@ import { createMetaClient } from "../../destinations/meta/client.js";
 import { type MetaSandbox, startMetaSandbox } from "../../destinations/meta/sandbox.js";
 import type { ActivationOutcome } from "../../handlers/activate-meta.js";
 import { activateMeta } from "../../handlers/activate-meta.js";
-import type { LoadRawOutcome } from "../../handlers/load-raw.js";
-import { loadRawObject } from "../../handlers/load-raw.js";
-import {
-  createLocalPlatform,
-  type LocalPlatform,
-  OBJECT_FINALIZED,
-} from "../../platform/local/local-platform.js";
+import { createLocalPlatform, type LocalPlatform } from "../../platform/local/local-platform.js";
 import { createSilentLogger, type Logger } from "../../platform/logger.js";
 import {
   type DemoState,
@@ -46,7 +40,6 @@ export interface DemoContext {
   readonly platform: LocalPlatform;
   readonly sandbox: MetaSandbox;
   readonly keys: DemoSigningKeys;
-  readonly loads: LoadRawOutcome[];
   readonly activations: ActivationOutcome[];
   readonly results: Record<string, unknown>;
   /** What this run found left by a killed one: the stale lock's pid, temp files removed. */
@@ -60,9 +53,9 @@ export interface DemoContext {
 }
 
 /**
- * Opens the local platform for one demo run and wires the triggers the cloud wires: an object
- * written to the lake raises "finalized" → load-raw; a message on `activate-meta` → activate-meta
- * (which calls the Meta sandbox on loopback).
+ * Opens the local platform for one demo run and wires the triggers the cloud wires: a message on
+ * `activate-meta` → activate-meta (which calls the Meta sandbox on loopback). Loading is the load
+ * stage's sweep of the lake, the same use case the cloud's load-raw runs.
  */
 export async function openDemo(options: DemoOptions): Promise<DemoContext> {
   const dir = resolve(options.dir);
@@ -119,17 +112,8 @@ async function openLocked(
     baseUrl: sandbox.baseUrl,
     logger,
   });
-  const loads: LoadRawOutcome[] = [];
   const activations: ActivationOutcome[] = [];
   const { store, warehouse, bus, clock } = platform;
-  bus.subscribe(OBJECT_FINALIZED, async (event) => {
-    loads.push(
-      await loadRawObject(
-        { warehouse, logger, clock, objectUri: (_b, name) => store.uriOf(name) },
-        event,
-      ),
-    );
-  });
   bus.subscribe(ACTIVATE_META_TOPIC, async (event) => {
     activations.push(await activateMeta({ warehouse, store, meta, logger, clock }, event));
   });
@@ -141,7 +125,6 @@ async function openLocked(
     platform,
     sandbox,
     keys: { shopifySecret: keys.shopifySecret, sendgridPrivateKeyPem: keys.sendgridPrivateKeyPem },
-    loads,
     activations,
     results: {},
     commit: () => writeDemoState(dir, state),

@@ -3,6 +3,7 @@ import { recentPurchasersToMeta } from "../../handlers/configured-syncs.js";
 import { startIngestServer } from "../../handlers/ingest-server.js";
 import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import { planActivation } from "../../handlers/plan-activation.js";
+import { describeSweep, sweepLocalLake, sweepProblem } from "../commands/load.js";
 import type { DemoContext } from "./demo-context.js";
 import { type SendTally, sendDeliveries } from "./send-deliveries.js";
 import type { Stage } from "./stage-runner.js";
@@ -68,18 +69,13 @@ export const demoStages: readonly Stage<DemoContext>[] = [
   },
   {
     id: "load",
-    title: "Load landed files into raw tables (object finalized → load-raw)",
+    title: "Load landed files into raw tables (sweep: lake vs load ledger, micro-batches)",
     async run(ctx) {
-      await ctx.platform.bus.drain();
-      const loaded = ctx.loads.filter((l) => l.action === "loaded");
-      const rows = loaded.reduce((n, l) => n + ("rowsLoaded" in l ? l.rowsLoaded : 0), 0);
-      const failed = ctx.loads.filter((l) => l.action === "failed").length;
-      if (failed > 0 || ctx.platform.bus.deadLetters.length > 0) {
-        throw new Error(
-          `${failed} raw files failed to load and ${ctx.platform.bus.deadLetters.length} deliveries were dead-lettered: see ops.raw_load_failures`,
-        );
-      }
-      return `${loaded.length.toLocaleString("en")} files, ${rows.toLocaleString("en")} rows loaded exactly once`;
+      const report = await sweepLocalLake(ctx.platform);
+      ctx.results.load = report;
+      const problem = sweepProblem(report);
+      if (problem || report.status === "skipped") throw new Error(problem);
+      return describeSweep(report);
     },
   },
   {

@@ -6,8 +6,10 @@ import {
 } from "../../../functions/cli/demo/synthetic/sign-sendgrid.js";
 import { signShopifyDelivery } from "../../../functions/cli/demo/synthetic/sign-shopify.js";
 import { ingestWebhook } from "../../../functions/core/ingest/ingest-webhook.js";
-import { loadRawObject } from "../../../functions/handlers/load-raw.js";
+import { sweepRawLoads } from "../../../functions/core/loading/sweep.js";
+import { LOCAL_SWEEP } from "../../../functions/core/loading/sweep-config.js";
 import { capturingLogger, createLake, fixedClock, ingestDeps, type Lake } from "./harness.js";
+import { loaderDeps, MANUAL_ALL } from "./loader-harness.js";
 
 const now = new Date("2026-03-01T12:00:00Z");
 const secret = "shpss_demo";
@@ -48,12 +50,11 @@ beforeAll(async () => {
     }
   }
   const warehouse = await lake.warehouse();
-  const loadDeps = {
-    warehouse,
-    logger: logs.logger,
-    objectUri: (_b: string, k: string) => lake.store.uriOf(k),
-  };
-  for (const object of lake.finalized) await loadRawObject(loadDeps, lake.eventFor(object));
+  await sweepRawLoads(
+    loaderDeps(lake, warehouse, { logger: logs.logger }),
+    MANUAL_ALL,
+    LOCAL_SWEEP,
+  );
   logLines = logs.lines();
 }, 120_000);
 afterAll(() => lake.cleanup());
