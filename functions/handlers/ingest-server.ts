@@ -11,6 +11,8 @@ export const HEALTH_PATH = "/healthz";
 
 /** How long a whole request may take; vendors wait 5–10 s, slow senders hold no socket longer. */
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** Senders write their headers at once; a client that dribbles them is dropped sooner. */
+export const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface IngestServerOptions {
   readonly deps: IngestHandlerDeps;
@@ -66,7 +68,10 @@ export function createIngestServer(handlerDeps: IngestHandlerDeps): {
     );
   };
 
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, listener);
+  const server = createServer(
+    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+    listener,
+  );
   // Answer `Expect: 100-continue` only after the envelope checks, in the handler.
   server.on("checkContinue", listener);
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {

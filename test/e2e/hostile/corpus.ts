@@ -364,6 +364,23 @@ export const HOSTILE_CORPUS: readonly CorpusCase[] = [
     }),
   },
   {
+    name: "request smuggling: both Content-Length and chunked",
+    expected: { status: 400, body: { error: "malformed HTTP request" } },
+    request: () => ({
+      path: "",
+      raw: "POST /webhooks/sendgrid HTTP/1.1\r\nhost: x\r\ncontent-length: 4\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nhost: x\r\n\r\n",
+    }),
+  },
+  {
+    name: "20 KB of headers",
+    expected: { status: 431, body: { error: "malformed HTTP request" } },
+    request: () => ({
+      path: "/webhooks/shopify",
+      headers: { "x-padding": `${SECRET_VALUES.email}${"a".repeat(20_000)}` },
+      body: "{}",
+    }),
+  },
+  {
     name: "the health check",
     expected: { status: 200, body: { status: "ok" } },
     request: () => ({ method: "GET", path: "/healthz" }),
