@@ -23,11 +23,21 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-const COLON = 0x3a;
 const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_8 = 0x38;
+const DIGIT_9 = 0x39;
+const LOWER_A = 0x61;
+const LOWER_D = 0x64;
+const LOWER_E = 0x65;
+const LOWER_F = 0x66;
+const LOWER_U = 0x75;
+const UPPER_E = 0x45;
 
 interface Frame {
-  readonly keys: Set<string> | undefined;
+  /** The keys seen so far in an object (`undefined` in an array). */
+  readonly keys: KeySet | undefined;
   /** In an object, the next string is a key. */
   expectKey: boolean;
 }
@@ -35,18 +45,36 @@ interface Frame {
 /** The first defect in well-formed JSON text, or `undefined` when the warehouse can take it. */
 export function jsonDefect(text: string): string | undefined {
   const stack: Frame[] = [];
+  const length = text.length;
   let i = 0;
-  while (i < text.length) {
+  while (i < length) {
     const c = text.charCodeAt(i);
-    const top = stack[stack.length - 1];
     if (c === QUOTE) {
-      const end = stringEnd(text, i);
-      const literal = text.slice(i, end + 1);
-      if (hasLoneSurrogate(literal)) return JSON_DEFECTS.loneSurrogate;
+      // One pass over the string: where it ends, whether it has escapes, and whether it could
+      // hold a lone surrogate (a \uD800–\uDFFF escape, or a raw surrogate code unit).
+      let end = i + 1;
+      let escaped = false;
+      let surrogates = false;
+      for (; end < length; end++) {
+        const d = text.charCodeAt(end);
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) {
+          escaped = true;
+          if (text.charCodeAt(end + 1) === LOWER_U && isSurrogateEscapeAt(text, end)) {
+            surrogates = true;
+          }
+          end++;
+        } else if (d >= 0xd800 && d <= 0xdfff) {
+          surrogates = true;
+        }
+      }
+      if (surrogates && hasLoneSurrogate(text.slice(i, end + 1))) return JSON_DEFECTS.loneSurrogate;
+      const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
-        const key = literal.includes("\\") ? (JSON.parse(literal) as string) : literal.slice(1, -1);
-        if (top.keys.has(key)) return JSON_DEFECTS.duplicateKey;
-        top.keys.add(key);
+        const key = escaped
+          ? (JSON.parse(text.slice(i, end + 1)) as string)
+          : text.slice(i + 1, end);
+        if (!top.keys.add(key)) return JSON_DEFECTS.duplicateKey;
         top.expectKey = false;
       }
       i = end + 1;
@@ -54,17 +82,27 @@ export function jsonDefect(text: string): string | undefined {
     }
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (stack.length >= MAX_JSON_DEPTH) return JSON_DEFECTS.tooDeep;
-      stack.push({ keys: c === OPEN_BRACE ? new Set() : undefined, expectKey: c === OPEN_BRACE });
+      stack.push({
+        keys: c === OPEN_BRACE ? new KeySet() : undefined,
+        expectKey: c === OPEN_BRACE,
+      });
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       stack.pop();
     } else if (c === COMMA) {
+      const top = stack[stack.length - 1];
       if (top?.keys) top.expectKey = true;
-    } else if (c === COLON) {
-      if (top) top.expectKey = false;
-    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
       let end = i + 1;
-      while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
-      if (!Number.isFinite(Number(text.slice(i, end)))) return JSON_DEFECTS.numberOutOfRange;
+      let exponent = false;
+      for (; end < length; end++) {
+        const d = text.charCodeAt(end);
+        if (d === LOWER_E || d === UPPER_E) exponent = true;
+        else if (!isNumberChar(d)) break;
+      }
+      // Only an exponent, or more digits than a double's range has, can overflow.
+      if ((exponent || end - i > 308) && !Number.isFinite(Number(text.slice(i, end)))) {
+        return JSON_DEFECTS.numberOutOfRange;
+      }
       i = end;
       continue;
     }
@@ -73,18 +111,41 @@ export function jsonDefect(text: string): string | undefined {
   return undefined;
 }
 
-/** Index of the quote that closes the string opening at `start`. */
-function stringEnd(text: string, start: number): number {
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i;
+/**
+ * The keys of one object: a short array scanned linearly (most objects have a few keys, and a
+ * Set per object was the scan's main cost), switching to a Set when it grows.
+ */
+class KeySet {
+  private list: string[] | undefined = [];
+  private set: Set<string> | undefined;
+
+  /** Adds `key`; false when it was already there. */
+  add(key: string): boolean {
+    if (this.list) {
+      if (this.list.includes(key)) return false;
+      this.list.push(key);
+      if (this.list.length > 16) {
+        this.set = new Set(this.list);
+        this.list = undefined;
+      }
+      return true;
+    }
+    const set = this.set as Set<string>;
+    if (set.has(key)) return false;
+    set.add(key);
+    return true;
   }
-  return text.length - 1;
+}
+
+/** Whether the escape at `index` (a backslash before `u`) is `\uD800`–`\uDFFF`. */
+function isSurrogateEscapeAt(text: string, index: number): boolean {
+  if ((text.charCodeAt(index + 2) | 0x20) !== LOWER_D) return false;
+  const third = text.charCodeAt(index + 3) | 0x20;
+  return third === DIGIT_8 || third === DIGIT_9 || (third >= LOWER_A && third <= LOWER_F);
 }
 
 const isNumberChar = (c: number): boolean =>
-  (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+  (c >= DIGIT_0 && c <= DIGIT_9) || c === 0x2e || c === 0x2b || c === MINUS;
 
 const HIGH = /^\\u[dD][89abAB][0-9a-fA-F]{2}$/;
 const LOW = /^\\u[dD][c-fC-F][0-9a-fA-F]{2}$/;

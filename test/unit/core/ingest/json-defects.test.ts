@@ -36,6 +36,12 @@ describe("jsonDefect", () => {
     expect(jsonDefect(text)).toBe(JSON_DEFECTS.duplicateKey);
   });
 
+  it("finds a repeated key in a wide object, and none when all 40 keys differ", () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`);
+    expect(jsonDefect(`{${keys.join(",")}}`)).toBeUndefined();
+    expect(jsonDefect(`{${keys.join(",")},"k3":0}`)).toBe(JSON_DEFECTS.duplicateKey);
+  });
+
   it("finds nesting beyond the warehouse's 500 levels, and accepts exactly 500", () => {
     const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
     expect(jsonDefect(nested(MAX_JSON_DEPTH))).toBeUndefined();
