@@ -7,7 +7,7 @@ import { generateSendgridKeyPair } from "../../functions/cli/demo/synthetic/sign
 import { createFsObjectStore } from "../../functions/platform/local/fs-object-store.js";
 import { EMAIL, parseCloudLoggingLines } from "../support/cloud-logging.js";
 import { freePort, REPO_ROOT, requireTool } from "../support/external-tools.js";
-import { type FakeGcs, startFakeGcs } from "../support/fake-gcs.js";
+import { type FakeGcs, startFakeGcsLake } from "../support/fake-gcs-lake.js";
 import { rawHttp } from "../support/raw-http.js";
 import { type ServiceProcess, startServiceProcess } from "../support/service-process.js";
 import {
@@ -139,7 +139,7 @@ async function runDeployed(fakeGcsBinary: string): Promise<PathRun> {
     { cwd: REPO_ROOT, encoding: "utf8" },
   );
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-  const gcs: FakeGcs = await startFakeGcs(fakeGcsBinary, "unistack-hostile-lake");
+  const gcs: FakeGcs = await startFakeGcsLake(fakeGcsBinary, "unistack-hostile-lake");
   cleanup.push(() => gcs.stop());
   const port = await freePort();
   const service = await startServiceProcess({
