@@ -57,6 +57,14 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  // Node would print these as plain text, message and all; log them as a structured CRITICAL
+  // line without the message (it may quote request data) and let Cloud Run start afresh.
+  const crash = (error: unknown): void => {
+    logger.fatal({ err: safeError(error) }, "ingest service crashed");
+    process.exit(1);
+  };
+  process.once("uncaughtException", crash);
+  process.once("unhandledRejection", crash);
 }
 
 /** A start-up failure: one structured line Cloud Logging shows, and a non-zero exit. */
