@@ -1,25 +1,22 @@
-import { z } from "zod";
 import type { ObjectStore } from "../../platform/ports.js";
-import { parseJsonBytes } from "./json-bytes.js";
 
 /**
- * BigQuery allows 1,500 load jobs per table per day, failed ones included. The sweep counts the
- * jobs it starts per table in an object (hours of the last 24 h → jobs) and starts none beyond
- * its budget: files then wait for the next window instead of failing on `quotaExceeded`. A count
- * is written before its job starts, so a crash can only over-count. Only the lease holder writes.
+ * BigQuery allows 1,500 load jobs per table per day, failed ones included. The sweep records each
+ * job it starts as an empty object `loads/job-budget/<table>/<hour>/<job id>` (created before the
+ * job, create-if-absent: a crash can only over-count, and a job resubmitted under the same id
+ * counts once) and starts none beyond the budget of the last 24 hours: files then wait for a later
+ * sweep instead of failing on `quotaExceeded`. One object per job rather than a counter rewritten
+ * per job, because GCS allows about one update per second to the same object name.
  */
 
 export const BUDGET_PREFIX = "loads/job-budget/";
 
-const CounterSchema = z.object({ hours: z.record(z.string(), z.number().int().nonnegative()) });
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 export interface JobBudget {
-  /** Takes one job for the table; `false` when its last 24 hours are used up. */
-  take(table: string): Promise<boolean>;
-  /** Jobs started in the last 24 hours per table this sweep has looked at. */
-  used(): Readonly<Record<string, number>>;
+  /** Records one job for the table; `false` (nothing recorded) when its 24 hours are used up. */
+  take(table: string, jobId: string): Promise<boolean>;
 }
 
 export function createJobBudget(input: {
@@ -28,55 +25,39 @@ export function createJobBudget(input: {
   /** Jobs per table per 24 h; `Infinity` turns counting off (the local warehouse has no quota). */
   perTablePerDay: number;
 }): JobBudget {
-  const counters = new Map<string, Record<string, number>>();
-  const keyOf = (table: string) => `${BUDGET_PREFIX}${table}.json`;
+  const counted = new Map<string, Set<string>>();
   const hourOf = (d: Date) => d.toISOString().slice(0, 13);
+  // An hour counts while any part of it lies within the last 24 hours.
+  const recent = (hour: string) =>
+    Date.parse(`${hour}:00:00Z`) + HOUR_MS > input.now().getTime() - DAY_MS;
 
-  const load = async (table: string): Promise<Record<string, number>> => {
-    const known = counters.get(table);
+  /** The table's jobs of the last 24 hours; older records are removed on the way. */
+  const load = async (table: string): Promise<Set<string>> => {
+    const known = counted.get(table);
     if (known) return known;
-    const bytes = await input.store.get(keyOf(table));
-    let hours: Record<string, number> = {};
-    if (bytes) {
-      const parsed = CounterSchema.safeParse(parseJsonBytes(bytes));
-      // An unreadable counter is treated as full for this hour rather than as empty.
-      hours = parsed.success ? parsed.data.hours : { [hourOf(input.now())]: input.perTablePerDay };
+    const jobs = new Set<string>();
+    for (const object of await input.store.list(`${BUDGET_PREFIX}${table}/`)) {
+      const [hour, jobId] = object.key.slice(BUDGET_PREFIX.length + table.length + 1).split("/");
+      if (!hour || !jobId) continue;
+      if (recent(hour)) jobs.add(jobId);
+      else await input.store.delete(object.key);
     }
-    counters.set(table, hours);
-    return hours;
+    counted.set(table, jobs);
+    return jobs;
   };
-
-  const recent = (hours: Record<string, number>): Record<string, number> => {
-    const since = input.now().getTime() - DAY_MS;
-    const kept: Record<string, number> = {};
-    for (const [hour, n] of Object.entries(hours)) {
-      if (Date.parse(`${hour}:00:00Z`) + 60 * 60 * 1000 > since) kept[hour] = n;
-    }
-    return kept;
-  };
-  const total = (hours: Record<string, number>) =>
-    Object.values(recent(hours)).reduce((a, b) => a + b, 0);
 
   return {
-    async take(table) {
+    async take(table, jobId) {
       if (!Number.isFinite(input.perTablePerDay)) return true;
-      const hours = recent(await load(table));
-      if (total(hours) >= input.perTablePerDay) {
-        counters.set(table, hours);
-        return false;
-      }
-      const hour = hourOf(input.now());
-      hours[hour] = (hours[hour] ?? 0) + 1;
-      counters.set(table, hours);
-      await input.store.put(keyOf(table), JSON.stringify({ hours }), {
-        contentType: "application/json",
+      const jobs = await load(table);
+      if (jobs.has(jobId)) return true;
+      if (jobs.size >= input.perTablePerDay) return false;
+      await input.store.put(`${BUDGET_PREFIX}${table}/${hourOf(input.now())}/${jobId}`, "", {
+        ifAbsent: true,
+        contentType: "text/plain",
       });
+      jobs.add(jobId);
       return true;
-    },
-    used() {
-      const out: Record<string, number> = {};
-      for (const [table, hours] of counters) out[table] = total(hours);
-      return out;
     },
   };
 }

@@ -71,12 +71,12 @@ export async function runBatch(
       tally.left.stopped += m.files.length;
       return;
     }
-    if (!(await deps.budget.take(destination))) {
+    const jobId = loadJobId(m);
+    if (!(await deps.budget.take(destination, jobId))) {
       tally.left.deferred += m.files.length;
       tally.problems.push(`${destination}: the daily load-job budget is used up`);
       return;
     }
-    const jobId = loadJobId(m);
     tally.jobs++;
     let result: LoadResult;
     try {

@@ -89,15 +89,26 @@ describe("the sweep lease", () => {
 });
 
 describe("the daily load-job budget", () => {
-  it("counts jobs per table over a rolling 24 hours, across sweeps", async () => {
+  it("counts jobs per table over a rolling 24 hours, across sweeps, each job id once", async () => {
     const budget = () => createJobBudget({ store, now: () => now, perTablePerDay: 3 });
     const first = budget();
-    expect([await first.take("raw.a"), await first.take("raw.a")]).toEqual([true, true]);
+    expect([await first.take("raw.a", "j1"), await first.take("raw.a", "j2")]).toEqual([
+      true,
+      true,
+    ]);
     now = later(5 * 3_600_000);
     const second = budget();
-    expect([await second.take("raw.a"), await second.take("raw.a")]).toEqual([true, false]);
-    expect(await second.take("raw.b")).toBe(true);
+    expect(await second.take("raw.a", "j1")).toBe(true);
+    expect([await second.take("raw.a", "j3"), await second.take("raw.a", "j4")]).toEqual([
+      true,
+      false,
+    ]);
+    expect(await second.take("raw.b", "j4")).toBe(true);
     now = later(25 * 3_600_000);
-    expect(await budget().take("raw.a")).toBe(true);
+    expect(await budget().take("raw.a", "j5")).toBe(true);
+    expect((await store.list("loads/job-budget/raw.a/")).map((o) => o.key)).toEqual([
+      expect.stringContaining("/j3"),
+      expect.stringContaining("/j5"),
+    ]);
   });
 });
