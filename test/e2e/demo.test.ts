@@ -181,7 +181,7 @@ describe("unistack demo, end to end at small scale", () => {
     const load = (stages: DemoResult["stages"]) =>
       stages.find((s) => s.id === "load")?.result ?? "";
     const numbers = (text: string) =>
-      /^([\d,]+) files loaded \(([\d,]+) rows, (\d+) load jobs\), ([\d,]+) already loaded/
+      /^([\d,]+) files loaded \(([\d,]+) rows, (\d+) load jobs?\), ([\d,]+) already loaded/
         .exec(text)
         ?.slice(1)
         .map((n) => Number(n.replaceAll(",", "")));

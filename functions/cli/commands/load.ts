@@ -38,7 +38,7 @@ export function describeSweep(report: Exclude<SweepReport, { status: "skipped" }
   const n = (v: number) => v.toLocaleString("en");
   const recorded =
     report.recorded > 0 ? `, ${n(report.recorded)} recorded after an interrupted run` : "";
-  return `${n(report.loaded)} files loaded (${n(report.rows)} rows, ${report.jobs} load jobs), ${n(report.alreadyLoaded)} already loaded${recorded}`;
+  return `${n(report.loaded)} files loaded (${n(report.rows)} rows, ${report.jobs} load job${report.jobs === 1 ? "" : "s"}), ${n(report.alreadyLoaded)} already loaded${recorded}`;
 }
 
 /** Why a sweep did not finish, and what to do; `undefined` when it did. */
