@@ -10,7 +10,7 @@ import * as functions from "@google-cloud/functions-framework";
 import { createMetaClient } from "./destinations/meta/client.js";
 import { metaClientOptionsFromEnv } from "./destinations/meta/config.js";
 import { activateMeta } from "./handlers/activate-meta.js";
-import { configuredSyncs } from "./handlers/configured-syncs.js";
+import { activateMetaSettings, configuredSyncs } from "./handlers/configured-syncs.js";
 import { succeededDataformRun } from "./handlers/dataform-run-finished.js";
 import { createLoadRawHandler, loadSweepConfig, rawStreamsOf } from "./handlers/load-raw.js";
 import { planActivation } from "./handlers/plan-activation.js";
@@ -71,5 +71,6 @@ let meta: ReturnType<typeof createMetaClient> | undefined;
 functions.cloudEvent("activateMeta", async (event: CloudEvent<unknown>) => {
   const { warehouse, store, logger, clock } = gcpPlatform();
   meta ??= createMetaClient({ ...metaClientOptionsFromEnv(process.env), logger });
-  await activateMeta({ warehouse, store, meta, logger, clock }, event);
+  const settings = activateMetaSettings(process.env);
+  await activateMeta({ warehouse, store, meta, logger, clock, ...settings }, event);
 });

@@ -1,15 +1,12 @@
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { pino } from "pino";
-import { createLogger } from "../platform/logger.js";
 import { checkSqlCommand } from "./commands/check-sql.js";
 import { compileCommand } from "./commands/compile.js";
+import { type DemoFlags, demoCommand } from "./commands/demo.js";
 import { loadCommand } from "./commands/load.js";
 import { sqlCommand } from "./commands/sql.js";
-import { runDemo } from "./demo/run-demo.js";
-import { formatMs } from "./demo/stage-runner.js";
+import { REHEARSALS } from "./demo/demo-meta.js";
 import { StateLockedError } from "./demo/state-lock.js";
-import { formatSummary } from "./demo/summary.js";
 import {
   cliVersion,
   EXIT,
@@ -86,23 +83,14 @@ program
       .choices(["silent", "error", "warn", "info", "debug"])
       .default("silent"),
   )
+  .addOption(
+    new Option(
+      "--rehearse-failure <kind>",
+      "make the local Meta sandbox fail every call, to see a failed sync end to end",
+    ).choices(REHEARSALS),
+  )
   .action(async (opts: DemoFlags) => {
-    const result = await runDemo(
-      {
-        dir: opts.dir,
-        contacts: opts.contacts,
-        seed: opts.seed,
-        fresh: opts.fresh,
-        concurrency: opts.concurrency,
-        projectDir: opts.project,
-        ...(opts.logLevel === "silent"
-          ? {}
-          : { logger: createLogger({ level: opts.logLevel, destination: pino.destination(2) }) }),
-      },
-      { interactive: true },
-    );
-    console.log(formatSummary(result.summary));
-    console.log(`\nTotal ${formatMs(result.totalMs)}.`);
+    process.exitCode = await demoCommand(opts);
   });
 
 program
@@ -123,16 +111,6 @@ program
   .action(async (query: string, opts: { dir: string }) => {
     process.exitCode = await sqlCommand(query, { warehouse: join(opts.dir, "warehouse.duckdb") });
   });
-
-interface DemoFlags {
-  contacts: number;
-  seed: number;
-  dir: string;
-  fresh: boolean;
-  concurrency: number;
-  project: string;
-  logLevel: string;
-}
 
 try {
   await program.parseAsync(process.argv);

@@ -35,7 +35,7 @@ export const SYNC_RUNS: TableSpec = {
   dataset: OPS_DATASET,
   table: "sync_runs",
   description:
-    "One row per planned sync run (append-only): the diff it planned. Completion is read from sync_batches.",
+    "One row per change of a sync run's status (append-only): the diff it planned ('planned'), then its final status once every batch is settled ('succeeded', 'partially_rejected', 'failed'; details in sync_run_outcomes), or 'no_changes'. The latest row of a run is its status.",
   partitionBy: "started_at",
   clusterBy: ["sync_id"],
   columns: [
@@ -59,7 +59,7 @@ export const SYNC_RUNS: TableSpec = {
     col(
       "status",
       "STRING",
-      "planned | no_changes | skipped_in_flight | publish_failed.",
+      "planned (open) | succeeded | partially_rejected | failed | no_changes; publish_failed and skipped_in_flight only in rows of earlier versions.",
       "REQUIRED",
     ),
   ],
@@ -84,7 +84,12 @@ export const SYNC_BATCHES: TableSpec = {
     col("accepted", "INT64", "Rows recorded as accepted."),
     col("invalid", "INT64", "Rows the destination refused (num_invalid_entries)."),
     col("attempts", "INT64", "HTTP attempts made in this delivery."),
-    col("status", "STRING", "succeeded | partial | failed | retrying.", "REQUIRED"),
+    col(
+      "status",
+      "STRING",
+      "succeeded | partial | failed | superseded (a later run took its rows over) | retrying (a failed delivery that will be retried).",
+      "REQUIRED",
+    ),
     col("error_code", "STRING", "Stable label, e.g. meta_100_1713230, http_429, network."),
     col("error", "STRING", "What went wrong and what to do (never personal data)."),
     col("recorded_at", "TIMESTAMP", "When this row was written.", "REQUIRED"),
@@ -110,9 +115,39 @@ export const SYNC_REJECTIONS: TableSpec = {
   ],
 };
 
+export const SYNC_RUN_OUTCOMES: TableSpec = {
+  dataset: OPS_DATASET,
+  table: "sync_run_outcomes",
+  description:
+    "One row per finished sync run: its final status, why, and what its batches achieved. A run is finished when every batch is settled (sent and answered, refused, given up after the delivery budget, or taken over by a later run).",
+  partitionBy: "finished_at",
+  clusterBy: ["sync_id"],
+  columns: [
+    col("run_id", "STRING", "Run id.", "REQUIRED"),
+    col("sync_id", "STRING", "Sync id.", "REQUIRED"),
+    col("status", "STRING", "succeeded | partially_rejected | failed.", "REQUIRED"),
+    col("reason", "STRING", "What went wrong and what to do; NULL when it succeeded."),
+    col("batches", "INT64", "Batches the run planned.", "REQUIRED"),
+    col("batches_succeeded", "INT64", "Batches the destination took whole.", "REQUIRED"),
+    col(
+      "batches_partial",
+      "INT64",
+      "Batches of which the destination refused some rows.",
+      "REQUIRED",
+    ),
+    col("batches_failed", "INT64", "Batches not delivered (refused, or given up).", "REQUIRED"),
+    col("batches_superseded", "INT64", "Batches a later run took over.", "REQUIRED"),
+    col("accepted_adds", "INT64", "Add rows the destination accepted.", "REQUIRED"),
+    col("accepted_removes", "INT64", "Remove rows the destination accepted.", "REQUIRED"),
+    col("error_codes", "STRING", "Distinct error codes of failed batches, comma-separated."),
+    col("finished_at", "TIMESTAMP", "When the run was settled.", "REQUIRED"),
+  ],
+};
+
 export const SYNC_TABLES: readonly TableSpec[] = [
   SYNC_MEMBERS,
   SYNC_RUNS,
   SYNC_BATCHES,
   SYNC_REJECTIONS,
+  SYNC_RUN_OUTCOMES,
 ];

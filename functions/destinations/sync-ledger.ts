@@ -1,13 +1,7 @@
 import { z } from "zod";
 import type { SnapshotMember } from "../core/activation/diff.js";
 import type { SqlParams, Warehouse } from "../platform/ports.js";
-import {
-  SYNC_BATCHES,
-  SYNC_MEMBERS,
-  SYNC_REJECTIONS,
-  SYNC_RUNS,
-  SYNC_TABLES,
-} from "./ops-tables.js";
+import { SYNC_BATCHES, SYNC_MEMBERS, SYNC_REJECTIONS, SYNC_TABLES } from "./ops-tables.js";
 
 /**
  * Reads and writes of the sync log (`ops.*`). SQL is kept portable (plain SELECT / DELETE with
@@ -16,7 +10,7 @@ import {
  */
 
 const IN_LIST_CHUNK = 500;
-export const TERMINAL_BATCH_STATUSES = ["succeeded", "partial", "failed"] as const;
+export const TERMINAL_BATCH_STATUSES = ["succeeded", "partial", "failed", "superseded"] as const;
 const TERMINAL_SQL = TERMINAL_BATCH_STATUSES.map((s) => `'${s}'`).join(", ");
 
 const qualified = (t: { dataset: string; table: string }) => `${t.dataset}.${t.table}`;
@@ -135,39 +129,4 @@ export async function hasRejections(
     { run_id: key.runId, op: key.op, batch: key.batch },
   );
   return CountRow.parse(row).n > 0;
-}
-
-const LatestRunRow = z.object({
-  run_id: z.string(),
-  status: z.string(),
-  batches: z.coerce.number().nullable(),
-  started_at: z.coerce.date(),
-});
-
-/** The sync's latest run that planned anything, and how many of its batches reached a terminal outcome. */
-export async function latestRunProgress(
-  warehouse: Warehouse,
-  syncId: string,
-): Promise<
-  { runId: string; status: string; batches: number; done: number; startedAt: Date } | undefined
-> {
-  const [latest] = await warehouse.query(
-    // skipped_in_flight rows describe runs that did nothing; on a timestamp tie a run's
-    // publish_failed row ('pu…') sorts before its planned row ('pl…').
-    `SELECT run_id, status, batches, started_at FROM ${qualified(SYNC_RUNS)} WHERE sync_id = @sync_id AND status <> 'skipped_in_flight' ORDER BY recorded_at DESC, status DESC LIMIT 1`,
-    { sync_id: syncId },
-  );
-  if (!latest) return undefined;
-  const run = LatestRunRow.parse(latest);
-  const [done] = await warehouse.query(
-    `SELECT COUNT(*) AS n FROM (SELECT DISTINCT op, batch FROM ${qualified(SYNC_BATCHES)} WHERE run_id = @run_id AND status IN (${TERMINAL_SQL})) AS terminal_batches`,
-    { run_id: run.run_id },
-  );
-  return {
-    runId: run.run_id,
-    status: run.status,
-    batches: run.batches ?? 0,
-    done: CountRow.parse(done).n,
-    startedAt: run.started_at,
-  };
 }

@@ -1,5 +1,6 @@
+import type { RunOutcome, RunStatus } from "../core/activation/outcome.js";
 import type { Warehouse } from "../platform/ports.js";
-import { SYNC_BATCHES, SYNC_REJECTIONS, SYNC_RUNS } from "./ops-tables.js";
+import { SYNC_BATCHES, SYNC_REJECTIONS, SYNC_RUN_OUTCOMES, SYNC_RUNS } from "./ops-tables.js";
 
 /** Typed appends to the sync log (`ops.sync_runs`, `ops.sync_batches`, `ops.sync_rejections`). */
 
@@ -21,7 +22,7 @@ export interface SyncRunRecord {
   readonly invalidIdentifiers: number;
   readonly startedAt: Date;
   readonly recordedAt: Date;
-  readonly status: "planned" | "no_changes" | "skipped_in_flight" | "publish_failed";
+  readonly status: "planned" | "no_changes" | RunStatus;
 }
 
 export function recordRun(warehouse: Warehouse, run: SyncRunRecord): Promise<void> {
@@ -61,7 +62,7 @@ export interface SyncBatchRecord {
   readonly accepted: number;
   readonly invalid: number | null;
   readonly attempts: number;
-  readonly status: "succeeded" | "partial" | "failed" | "retrying";
+  readonly status: "succeeded" | "partial" | "failed" | "superseded" | "retrying";
   readonly errorCode: string | null;
   readonly error: string | null;
   readonly recordedAt: Date;
@@ -119,4 +120,28 @@ export function recordRejections(
       recorded_at: context.at,
     })),
   );
+}
+
+export function recordRunOutcome(
+  warehouse: Warehouse,
+  input: { runId: string; syncId: string; at: Date; outcome: RunOutcome },
+): Promise<void> {
+  const { outcome } = input;
+  return warehouse.insertRows(SYNC_RUN_OUTCOMES, [
+    {
+      run_id: input.runId,
+      sync_id: input.syncId,
+      status: outcome.status,
+      reason: outcome.reason,
+      batches: outcome.batches,
+      batches_succeeded: outcome.succeeded,
+      batches_partial: outcome.partial,
+      batches_failed: outcome.failed,
+      batches_superseded: outcome.superseded,
+      accepted_adds: outcome.acceptedAdds,
+      accepted_removes: outcome.acceptedRemoves,
+      error_codes: outcome.errorCodes.length > 0 ? outcome.errorCodes.join(",") : null,
+      finished_at: input.at,
+    },
+  ]);
 }

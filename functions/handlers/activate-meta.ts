@@ -1,12 +1,10 @@
 import {
   type ActivationBatch,
-  ActivationBatchSchema,
-  type ActivationPointer,
   ActivationPointerSchema,
-  batchObjectKey,
   uploadSessionId,
 } from "../core/activation/batches.js";
 import { type Rejection, settleBatch } from "../core/activation/settle.js";
+import { type BatchIdentity, loadBatchObject } from "../destinations/activation-store.js";
 import type { MetaAudienceClient, MetaBatchResult } from "../destinations/meta/client.js";
 import { MetaApiError } from "../destinations/meta/errors.js";
 import {
@@ -17,9 +15,13 @@ import {
   removeMembers,
 } from "../destinations/sync-ledger.js";
 import { recordBatch, recordRejections, type SyncBatchRecord } from "../destinations/sync-log.js";
+import { failedDeliveries, settleRunById } from "../destinations/sync-runs.js";
 import { type CloudEvent, decodePubsubJson } from "../platform/cloudevents.js";
 import type { Logger } from "../platform/logger.js";
 import type { Clock, ObjectStore, Warehouse } from "../platform/ports.js";
+
+/** Deliveries of one batch before it is settled as failed (keep below the subscription's max). */
+export const DEFAULT_MAX_DELIVERIES = 15;
 
 export interface ActivateMetaDeps {
   readonly warehouse: Warehouse;
@@ -27,6 +29,13 @@ export interface ActivateMetaDeps {
   readonly meta: MetaAudienceClient;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The audience this deployment syncs to (META_AUDIENCE_ID): a message naming another is refused. */
+  readonly audienceId: string;
+  /**
+   * Failed deliveries of one batch (each after the client's own retries) before the batch is
+   * recorded as failed and acknowledged, so its run gets a final status instead of a dead letter.
+   */
+  readonly maxDeliveries?: number;
 }
 
 export interface ActivationOutcome {
@@ -36,12 +45,17 @@ export interface ActivationOutcome {
   readonly invalid: number;
 }
 
+type Ids = BatchIdentity;
+
 /**
  * The `activate-meta` function (Pub/Sub trigger): loads the batch a pointer names, sends it to
- * Meta, and records the outcome: accepted rows change `ops.sync_members`, refused rows go to
- * `ops.sync_rejections`, the batch to `ops.sync_batches`. Throws on a transient failure (after
- * the client's retries) so Pub/Sub redelivers; records and returns on a permanent one (the rows
- * stay in the next run's diff). A batch with a terminal outcome is never sent or counted again.
+ * Meta under its run's upload session, and records the outcome: accepted rows change
+ * `ops.sync_members`, refused rows go to `ops.sync_rejections`, the batch to `ops.sync_batches`.
+ * A transient failure (after the client's retries) is recorded as `retrying` and thrown so Pub/Sub
+ * redelivers, until the delivery budget is spent: then the batch is recorded as failed and
+ * acknowledged. A permanent failure is recorded and acknowledged at once (the rows stay in the
+ * next run's diff). A batch with a settled outcome is never sent or counted again; the last
+ * settled batch of a run closes the run (`ops.sync_run_outcomes`).
  */
 export async function activateMeta(
   deps: ActivateMetaDeps,
@@ -56,7 +70,7 @@ export async function activateMeta(
     return { status: "discarded", sent: 0, accepted: 0, invalid: 0 };
   }
   const pointer = parsed.data;
-  const ids = {
+  const ids: Ids = {
     syncId: pointer.syncId,
     runId: pointer.runId,
     op: pointer.op,
@@ -64,7 +78,7 @@ export async function activateMeta(
   };
   await ensureSyncTables(warehouse);
   if (await hasTerminalBatch(warehouse, ids)) {
-    logger.info({ ...ids, messageId }, "batch already recorded: redelivery ignored");
+    logger.info({ ...ids, messageId }, "batch already settled: redelivery ignored");
     return { status: "duplicate", sent: 0, accepted: 0, invalid: 0 };
   }
   const record = (fields: Partial<SyncBatchRecord> & Pick<SyncBatchRecord, "status">) =>
@@ -82,10 +96,22 @@ export async function activateMeta(
       recordedAt: deps.clock.now(),
       ...fields,
     });
+  const settle = async (
+    fields: Partial<SyncBatchRecord> & Pick<SyncBatchRecord, "status">,
+  ): Promise<void> => {
+    await record(fields);
+    await settleRunById(warehouse, deps.clock, ids.runId);
+  };
 
-  const loaded = await loadBatch(deps.store, pointer);
+  if (pointer.audienceId !== deps.audienceId) {
+    const error = `message names audience ${pointer.audienceId}, this function syncs ${deps.audienceId}: not sent`;
+    await settle({ status: "failed", errorCode: "audience_mismatch", error });
+    logger.error({ ...ids, messageId }, "activation batch refused: audience mismatch");
+    return { status: "failed", sent: 0, accepted: 0, invalid: 0 };
+  }
+  const loaded = await loadBatchObject(deps.store, ids, pointer.key);
   if (typeof loaded === "string") {
-    await record({ status: "failed", errorCode: "batch_object_unusable", error: loaded });
+    await settle({ status: "failed", errorCode: "batch_object_unusable", error: loaded });
     logger.error({ ...ids, messageId, error: loaded }, "activation batch failed");
     return { status: "failed", sent: 0, accepted: 0, invalid: 0 };
   }
@@ -94,7 +120,7 @@ export async function activateMeta(
   try {
     results = await deps.meta.send(
       pointer.op,
-      pointer.audienceId,
+      deps.audienceId,
       rows.map((row) => row.hash),
       {
         sessionId: uploadSessionId(pointer.runId, pointer.op),
@@ -112,25 +138,46 @@ export async function activateMeta(
       error: error.message,
     };
     if (error.retryable) {
-      await record({ ...failure, status: "retrying" });
-      logger.warn(
-        { ...ids, messageId, errorCode: error.label },
-        "Meta unavailable: batch left for redelivery",
-      );
-      throw error;
+      const deliveries = (await failedDeliveries(warehouse, ids)) + 1;
+      if (deliveries < (deps.maxDeliveries ?? DEFAULT_MAX_DELIVERIES)) {
+        await record({ ...failure, status: "retrying" });
+        logger.warn(
+          { ...ids, messageId, errorCode: error.label, deliveries },
+          "Meta unavailable: batch left for redelivery",
+        );
+        throw error;
+      }
+      failure.error = `Meta did not take the batch in ${deliveries} deliveries, each retried by the client (last answer: ${describeAnswer(error)}). Check Meta's status and the app's rate limits; the rows stay in the next run's diff.`;
     }
-    const rejections = rows.flatMap((row) =>
-      row.contactIds.map((contactId) => ({ contactId, reason: error.label })),
+    await writeRejections(
+      deps,
+      ids,
+      rows.flatMap((row) =>
+        row.contactIds.map((contactId) => ({ contactId, reason: error.label })),
+      ),
     );
-    await writeRejections(deps, ids, rejections);
-    await record({ ...failure, status: "failed" });
+    await settle({ ...failure, status: "failed" });
     logger.error(
       { ...ids, messageId, sent: rows.length, errorCode: error.label },
-      "Meta refused the batch: recorded, retried by the next run",
+      "Meta did not take the batch: recorded as failed, its rows stay in the next run's diff",
     );
     return { status: "failed", sent: rows.length, accepted: 0, invalid: 0 };
   }
+  return recordAccepted(deps, { ids, messageId, loaded, results, settle });
+}
 
+async function recordAccepted(
+  deps: ActivateMetaDeps,
+  input: {
+    ids: Ids;
+    messageId: string;
+    loaded: ActivationBatch;
+    results: readonly MetaBatchResult[];
+    settle: (f: Partial<SyncBatchRecord> & Pick<SyncBatchRecord, "status">) => Promise<void>;
+  },
+): Promise<ActivationOutcome> {
+  const { ids, loaded, results } = input;
+  const rows = loaded.rows;
   const received = results.reduce((n, r) => n + r.numReceived, 0);
   const invalid = results.reduce((n, r) => n + r.numInvalidEntries, 0);
   const settled = settleBatch(rows, {
@@ -139,11 +186,11 @@ export async function activateMeta(
     invalidSamples: Object.assign({}, ...results.map((r) => r.invalidEntrySamples)),
   });
   const at = deps.clock.now();
-  if (pointer.op === "add") {
+  if (ids.op === "add") {
     const accepted = settled.accepted.flatMap((row) =>
       row.contactIds.map((contactId) => ({ contactId, hash: row.hash })),
     );
-    await addMembers(warehouse, {
+    await addMembers(deps.warehouse, {
       syncId: ids.syncId,
       runId: ids.runId,
       identifierType: loaded.schema,
@@ -152,14 +199,15 @@ export async function activateMeta(
     });
   } else {
     await removeMembers(
-      warehouse,
+      deps.warehouse,
       ids.syncId,
       settled.accepted.map((row) => row.hash),
     );
   }
   await writeRejections(deps, ids, settled.rejections);
   const attempts = results.reduce((n, r) => n + r.attempts, 0);
-  await record({
+  // Written last: a crash before it means the batch is sent again (same session) and recorded once.
+  await input.settle({
     status: settled.status,
     sent: rows.length,
     received,
@@ -173,40 +221,22 @@ export async function activateMeta(
     accepted: settled.accepted.length,
     invalid,
   };
-  logger.info({ ...ids, messageId, ...outcome, received, attempts }, "activation batch sent");
+  deps.logger.info(
+    { ...ids, messageId: input.messageId, ...outcome, received, attempts },
+    "activation batch sent",
+  );
   return outcome;
 }
 
-async function loadBatch(
-  store: ObjectStore,
-  pointer: ActivationPointer,
-): Promise<ActivationBatch | string> {
-  if (pointer.key !== batchObjectKey(pointer.syncId, pointer.runId, pointer.op, pointer.batch)) {
-    return `message points outside its batch's key (${pointer.key}): not read`;
-  }
-  const bytes = await store.get(pointer.key);
-  if (!bytes) return `batch object ${pointer.key} is missing: the next run plans these rows again`;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString("utf8"));
-  } catch {
-    return `batch object ${pointer.key} is not JSON`;
-  }
-  const parsed = ActivationBatchSchema.safeParse(json);
-  if (!parsed.success) {
-    return `batch object ${pointer.key} does not match the batch contract (${parsed.error.issues[0]?.path.join(".")})`;
-  }
-  const batch = parsed.data;
-  if (batch.runId !== pointer.runId || batch.op !== pointer.op || batch.batch !== pointer.batch) {
-    return `batch object ${pointer.key} belongs to another batch than its message`;
-  }
-  return batch;
+function describeAnswer(error: MetaApiError): string {
+  const code = error.code !== undefined ? `, Graph code ${error.code}` : "";
+  return error.status !== undefined ? `HTTP ${error.status}${code}` : "no answer (network)";
 }
 
 /** Rejections of one batch are written once, even when the batch is delivered again. */
 async function writeRejections(
   deps: ActivateMetaDeps,
-  ids: { syncId: string; runId: string; op: "add" | "remove"; batch: number },
+  ids: Ids,
   rejections: readonly Rejection[],
 ): Promise<void> {
   if (rejections.length === 0 || (await hasRejections(deps.warehouse, ids))) return;

@@ -19,6 +19,33 @@ export function recentPurchasersToMeta(audienceId: string): SyncConfigInput {
   };
 }
 
+/** What `activate-meta` reads from its environment: the one audience it may send to, its budget. */
+export const ActivateEnvSchema = SyncEnvSchema.extend({
+  ACTIVATE_MAX_DELIVERIES: z.coerce
+    .number()
+    .int()
+    .min(1, "ACTIVATE_MAX_DELIVERIES is at least 1")
+    .max(100, "keep ACTIVATE_MAX_DELIVERIES below the push subscription's max delivery attempts")
+    .optional(),
+});
+
+export function activateMetaSettings(env: Readonly<Record<string, string | undefined>>): {
+  audienceId: string;
+  maxDeliveries?: number;
+} {
+  const parsed = ActivateEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      `activate-meta configuration is invalid: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+    );
+  }
+  const { META_AUDIENCE_ID, ACTIVATE_MAX_DELIVERIES } = parsed.data;
+  return {
+    audienceId: META_AUDIENCE_ID,
+    ...(ACTIVATE_MAX_DELIVERIES !== undefined ? { maxDeliveries: ACTIVATE_MAX_DELIVERIES } : {}),
+  };
+}
+
 export function configuredSyncs(
   env: Readonly<Record<string, string | undefined>>,
 ): SyncConfigInput[] {

@@ -1,17 +1,27 @@
 import { randomBytes } from "node:crypto";
 import {
   ACTIVATE_META_TOPIC,
+  type ActivationPointer,
   batchObjectKey,
   type MembershipOp,
   planBatches,
   pointerTo,
 } from "../core/activation/batches.js";
-import { planMembershipDiff } from "../core/activation/diff.js";
+import { diffAgainst, membershipTarget } from "../core/activation/diff.js";
+import type { RunStatus } from "../core/activation/outcome.js";
+import { partitionPending } from "../core/activation/resume.js";
 import { parseSyncConfig, type SyncConfigInput } from "../core/activation/sync-config.js";
 import { customAudienceEmailKey } from "../destinations/meta/normalize.js";
+import { collectOpenWork } from "../destinations/run-recovery.js";
 import { readSegmentMembers } from "../destinations/segment-reader.js";
-import { ensureSyncTables, latestRunProgress, readSnapshot } from "../destinations/sync-ledger.js";
-import { recordRejections, recordRun, type SyncRunRecord } from "../destinations/sync-log.js";
+import { ensureSyncTables, readSnapshot } from "../destinations/sync-ledger.js";
+import {
+  recordBatch,
+  recordRejections,
+  recordRun,
+  type SyncRunRecord,
+} from "../destinations/sync-log.js";
+import { settleRun } from "../destinations/sync-runs.js";
 import type { Logger } from "../platform/logger.js";
 import type { Clock, EventBus, ObjectStore, Warehouse } from "../platform/ports.js";
 
@@ -21,12 +31,11 @@ export interface PlanActivationDeps {
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** A previous run younger than this with batches not yet done blocks planning (default 1 h). */
-  readonly inFlightTimeoutMs?: number;
   readonly newRunId?: () => string;
 }
 
 export interface PlannedBatch {
+  readonly runId: string;
   readonly op: MembershipOp;
   readonly batch: number;
   readonly rows: number;
@@ -35,7 +44,7 @@ export interface PlannedBatch {
 }
 
 export interface ActivationPlan {
-  readonly status: "planned" | "no_changes" | "skipped_in_flight";
+  readonly status: "planned" | "no_changes";
   readonly syncId: string;
   readonly runId: string;
   readonly audienceId: string;
@@ -45,14 +54,27 @@ export interface ActivationPlan {
   readonly plannedRemoves: number;
   readonly unchanged: number;
   readonly skipped: { noConsent: number; noEmail: number; invalidEmail: number };
+  /** This run's batches. */
   readonly batches: readonly PlannedBatch[];
+  /** Batches of earlier, unfinished runs sent again (same objects, same upload sessions). */
+  readonly resumed: readonly PlannedBatch[];
+  /** Batches of earlier runs this run took over (their rows are in this run's diff). */
+  readonly takenOver: number;
+  /** Earlier runs whose every batch was settled, closed while planning. */
+  readonly closed: ReadonlyArray<{ readonly runId: string; readonly status: RunStatus }>;
+  /** Runs this plan leaves to settle: the resumed ones and this one (when it has batches). */
+  readonly awaiting: readonly string[];
 }
 
 /**
- * Plans one run of an audience sync: reads the segment and the last synced snapshot, diffs them
- * (consent gate, normalization, hashing), writes each batch of ≤ 10,000 rows to the store and
- * publishes a small pointer per batch on `activate-meta`. The snapshot changes only when Meta
- * accepts a batch, so rows a previous run could not deliver are simply in this diff again.
+ * Plans one run of an audience sync. First it recovers what earlier runs left unfinished, from
+ * durable state (the `planned` rows, batch outcomes and batch objects; never a timer): a batch
+ * that still agrees with the segment is sent again as it was, one that contradicts it (a
+ * contact withdrew consent since) is taken over by this run. Then it diffs the segment against
+ * the last synced snapshot and those pending changes (consent gate, normalization, hashing),
+ * writes each batch of ≤ 10,000 rows to the store and publishes a small pointer per batch on
+ * `activate-meta`, removes first. The snapshot changes only when Meta accepts a batch, so rows a
+ * previous run could not deliver are simply in this diff again.
  */
 export async function planActivation(
   deps: PlanActivationDeps,
@@ -63,56 +85,39 @@ export async function planActivation(
   const startedAt = deps.clock.now();
   const runId = deps.newRunId?.() ?? newRunId(startedAt);
   await ensureSyncTables(warehouse);
-  let run: SyncRunRecord = {
+
+  const open = await collectOpenWork(deps, sync.id);
+  const members = await readSegmentMembers(warehouse, sync.segment);
+  const target = membershipTarget(members, {
+    requiredConsent: sync.requiredConsent,
+    identify: customAudienceEmailKey,
+  });
+  const partition = partitionPending(open.pending, target.wanted);
+  // Closed before anything new is published, so a late delivery of these is ignored.
+  for (const { key, batch } of partition.takeOver) {
+    await recordBatch(warehouse, {
+      ...batch,
+      messageId: "recovery",
+      objectKey: key,
+      sent: 0,
+      received: null,
+      accepted: 0,
+      invalid: null,
+      attempts: 0,
+      status: "superseded",
+      errorCode: "superseded",
+      error: `taken over by run ${runId}: a row contradicts the current segment, so its changes are planned again there`,
+      recordedAt: deps.clock.now(),
+    });
+  }
+  const diff = diffAgainst(target, await readSnapshot(warehouse, sync.id), partition.changes);
+  const batches = planBatches(diff, { sync, runId, plannedAt: startedAt });
+  const run: SyncRunRecord = {
     runId,
     syncId: sync.id,
     destination: sync.destination,
     audienceId: sync.audienceId,
     segment: `${sync.segment.dataset}.${sync.segment.table}`,
-    segmentRows: 0,
-    eligibleContacts: 0,
-    targetIdentifiers: 0,
-    plannedAdds: 0,
-    plannedRemoves: 0,
-    unchanged: 0,
-    batches: 0,
-    skippedNoConsent: 0,
-    skippedNoEmail: 0,
-    invalidIdentifiers: 0,
-    startedAt,
-    recordedAt: startedAt,
-    status: "skipped_in_flight",
-  };
-
-  // Two overlapping runs would both send the changes still in flight: wait for the first.
-  const previous = await latestRunProgress(warehouse, sync.id);
-  if (
-    previous?.status === "planned" &&
-    previous.done < previous.batches &&
-    startedAt.getTime() - previous.startedAt.getTime() < (deps.inFlightTimeoutMs ?? 3_600_000)
-  ) {
-    await recordRun(warehouse, run);
-    logger.warn(
-      {
-        syncId: sync.id,
-        runId,
-        previousRunId: previous.runId,
-        done: previous.done,
-        batches: previous.batches,
-      },
-      "activation not planned: the previous run still has batches in flight",
-    );
-    return summarize(run, []);
-  }
-
-  const members = await readSegmentMembers(warehouse, sync.segment);
-  const diff = planMembershipDiff(members, await readSnapshot(warehouse, sync.id), {
-    requiredConsent: sync.requiredConsent,
-    identify: customAudienceEmailKey,
-  });
-  const batches = planBatches(diff, { sync, runId, plannedAt: startedAt });
-  run = {
-    ...run,
     segmentRows: members.length,
     eligibleContacts: diff.eligibleContacts,
     targetIdentifiers: diff.targetIdentifiers,
@@ -123,16 +128,17 @@ export async function planActivation(
     skippedNoConsent: diff.skipped.noConsent,
     skippedNoEmail: diff.skipped.noEmail,
     invalidIdentifiers: diff.skipped.invalidEmail.length,
+    startedAt,
     recordedAt: deps.clock.now(),
     status: batches.length > 0 ? "planned" : "no_changes",
   };
-
-  const pointers = [];
+  const pointers: ActivationPointer[] = [];
   for (const batch of batches) {
     const key = batchObjectKey(sync.id, runId, batch.op, batch.batch);
     await deps.store.put(key, JSON.stringify(batch), { contentType: "application/json" });
     pointers.push(pointerTo(batch, key));
   }
+  // The durable promise: from here a crash leaves an open run that the next plan resumes.
   await recordRun(warehouse, run);
   await recordRejections(
     warehouse,
@@ -140,42 +146,25 @@ export async function planActivation(
     diff.skipped.invalidEmail.map((contactId) => ({ contactId, reason: "invalid_email" })),
   );
 
-  const planned: PlannedBatch[] = [];
-  try {
-    for (const pointer of pointers) {
-      const messageId = await deps.bus.publish(ACTIVATE_META_TOPIC, {
-        data: pointer,
-        attributes: { sync_id: sync.id, run_id: runId, op: pointer.op },
-      });
-      planned.push({
-        op: pointer.op,
-        batch: pointer.batch,
-        rows: pointer.rows,
-        key: pointer.key,
-        messageId,
-      });
-    }
-  } catch (error) {
-    await recordRun(warehouse, { ...run, status: "publish_failed", recordedAt: deps.clock.now() });
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `sync ${sync.id} run ${runId}: published ${planned.length} of ${pointers.length} batches before the bus failed (${reason}); the next run plans the rest again`,
-    );
+  const resumed = await publishAll(
+    deps,
+    partition.resume.map(({ key, batch }) => pointerTo(batch, key)),
+    { syncId: sync.id, runId },
+  );
+  const planned = await publishAll(deps, pointers, { syncId: sync.id, runId });
+  const closed: Array<{ runId: string; status: RunStatus }> = [];
+  for (const earlier of open.runs) {
+    const outcome = await settleRun(warehouse, deps.clock, earlier);
+    if (outcome) closed.push({ runId: earlier.runId, status: outcome.status });
   }
-
-  const plan = summarize(run, planned);
-  const { batches: _batches, ...counts } = plan;
-  logger.info({ ...counts, batches: planned.length }, "activation planned");
-  return plan;
-}
-
-function summarize(run: SyncRunRecord, batches: readonly PlannedBatch[]): ActivationPlan {
-  return {
-    status:
-      run.status === "planned" || run.status === "no_changes" ? run.status : "skipped_in_flight",
-    syncId: run.syncId,
-    runId: run.runId,
-    audienceId: run.audienceId,
+  const awaiting = [
+    ...new Set([...resumed.map((b) => b.runId), ...(planned.length > 0 ? [runId] : [])]),
+  ];
+  const plan: ActivationPlan = {
+    status: run.status === "planned" ? "planned" : "no_changes",
+    syncId: sync.id,
+    runId,
+    audienceId: sync.audienceId,
     segmentRows: run.segmentRows,
     eligibleContacts: run.eligibleContacts,
     plannedAdds: run.plannedAdds,
@@ -186,8 +175,48 @@ function summarize(run: SyncRunRecord, batches: readonly PlannedBatch[]): Activa
       noEmail: run.skippedNoEmail,
       invalidEmail: run.invalidIdentifiers,
     },
-    batches,
+    batches: planned,
+    resumed,
+    takenOver: partition.takeOver.length,
+    closed,
+    awaiting,
   };
+  const { batches: _b, resumed: _r, closed: _c, awaiting: _a, ...counts } = plan;
+  logger.info(
+    {
+      ...counts,
+      batches: planned.length,
+      resumedBatches: resumed.length,
+      closedRuns: closed.length,
+    },
+    "activation planned",
+  );
+  return plan;
+}
+
+/** Publishes pointers; a bus failure leaves the run open (resumed by the next plan) and says so. */
+async function publishAll(
+  deps: PlanActivationDeps,
+  pointers: readonly ActivationPointer[],
+  context: { syncId: string; runId: string },
+): Promise<PlannedBatch[]> {
+  const published: PlannedBatch[] = [];
+  try {
+    for (const pointer of pointers) {
+      const messageId = await deps.bus.publish(ACTIVATE_META_TOPIC, {
+        data: pointer,
+        attributes: { sync_id: pointer.syncId, run_id: pointer.runId, op: pointer.op },
+      });
+      const { runId, op, batch, rows, key } = pointer;
+      published.push({ runId, op, batch, rows, key, messageId });
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `sync ${context.syncId} run ${context.runId}: published ${published.length} of ${pointers.length} batches before the bus failed (${reason}); the run stays open and the next plan sends the rest`,
+    );
+  }
+  return published;
 }
 
 /** Sortable and unique: `20260501T101500Z-3f9a1c`. */

@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { ACTIVATE_META_TOPIC } from "../../core/activation/batches.js";
-import { createMetaClient } from "../../destinations/meta/client.js";
-import { type MetaSandbox, startMetaSandbox } from "../../destinations/meta/sandbox.js";
+import type { MetaSandbox } from "../../destinations/meta/sandbox.js";
 import type { ActivationOutcome } from "../../handlers/activate-meta.js";
 import { activateMeta } from "../../handlers/activate-meta.js";
 import { createLocalPlatform, type LocalPlatform } from "../../platform/local/local-platform.js";
 import { createSilentLogger, type Logger } from "../../platform/logger.js";
+import { type CrashHook, crashHookFromEnv } from "./crash-points.js";
+import { type Rehearsal, startDemoMeta } from "./demo-meta.js";
 import {
   type DemoState,
   readDemoState,
@@ -18,6 +19,9 @@ import {
 import type { DemoSigningKeys } from "./send-deliveries.js";
 import { acquireStateLock, type StateLock } from "./state-lock.js";
 import { generateSendgridKeyPair } from "./synthetic/sign-sendgrid.js";
+
+/** The local bus delivers a message at most 5 times (its default `maxDeliveryAttempts`). */
+const DEMO_DELIVERY_ATTEMPTS = 5;
 
 export interface DemoOptions {
   /** Folder for the lake, the DuckDB file and the sandbox's audience state. */
@@ -30,6 +34,10 @@ export interface DemoOptions {
   readonly concurrency: number;
   readonly logger?: Logger;
   readonly projectDir: string;
+  /** Make the Meta sandbox fail every call this way, to see what a failed sync looks like. */
+  readonly rehearse?: Rehearsal;
+  /** Where the process kills itself for the crash test (default: `UNISTACK_CRASH_AT`). */
+  readonly crashPoint?: CrashHook;
 }
 
 /** Everything the stages share: the running platform, servers, keys and what each stage found. */
@@ -42,6 +50,7 @@ export interface DemoContext {
   readonly keys: DemoSigningKeys;
   readonly activations: ActivationOutcome[];
   readonly results: Record<string, unknown>;
+  readonly crashPoint: CrashHook;
   /** What this run found left by a killed one: the stale lock's pid, temp files removed. */
   readonly recovered: { readonly staleLockOf: number | undefined; readonly leftovers: number };
   /**
@@ -103,19 +112,32 @@ async function openLocked(
       SENDGRID_WEBHOOK_PUBLIC_KEY: keys.sendgridPublicKey,
     },
   });
-  const sandbox = await startMetaSandbox({
-    statePath: join(dir, "sandbox", "meta-audiences.json"),
-    audiences: [state.metaAudienceId],
-  });
-  const meta = createMetaClient({
-    accessToken: sandbox.accessToken,
-    baseUrl: sandbox.baseUrl,
+  const crashPoint = options.crashPoint ?? crashHookFromEnv();
+  const { sandbox, meta } = await startDemoMeta({
+    dir,
+    audienceId: state.metaAudienceId,
     logger,
+    rehearse: options.rehearse,
+    crashPoint,
   });
   const activations: ActivationOutcome[] = [];
   const { store, warehouse, bus, clock } = platform;
   bus.subscribe(ACTIVATE_META_TOPIC, async (event) => {
-    activations.push(await activateMeta({ warehouse, store, meta, logger, clock }, event));
+    activations.push(
+      await activateMeta(
+        {
+          warehouse,
+          store,
+          meta,
+          logger,
+          clock,
+          audienceId: state.metaAudienceId,
+          maxDeliveries: DEMO_DELIVERY_ATTEMPTS,
+        },
+        event,
+      ),
+    );
+    crashPoint("settled");
   });
 
   return {
@@ -127,6 +149,7 @@ async function openLocked(
     keys: { shopifySecret: keys.shopifySecret, sendgridPrivateKeyPem: keys.sendgridPrivateKeyPem },
     activations,
     results: {},
+    crashPoint,
     commit: () => writeDemoState(dir, state),
     recovered: { staleLockOf: lock.tookOverFrom, leftovers },
     async close() {

@@ -1,9 +1,14 @@
+import { ACTIVATE_META_TOPIC } from "../../core/activation/batches.js";
 import { compileProject, rawTableSpecs, runDuckDbGraph } from "../../dataform/index.js";
+import { settleDeadLetteredActivation } from "../../handlers/activation-dead-letters.js";
 import { recentPurchasersToMeta } from "../../handlers/configured-syncs.js";
 import { startIngestServer } from "../../handlers/ingest-server.js";
 import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import { planActivation } from "../../handlers/plan-activation.js";
+import type { ObjectStore } from "../../platform/ports.js";
 import { describeSweep, sweepLocalLake, sweepProblem } from "../commands/load.js";
+import { activationReport, describeActivation } from "./activation-report.js";
+import type { CrashHook } from "./crash-points.js";
 import type { DemoContext } from "./demo-context.js";
 import { type SendTally, sendDeliveries } from "./send-deliveries.js";
 import type { Stage } from "./stage-runner.js";
@@ -20,6 +25,7 @@ export const demoStages: readonly Stage<DemoContext>[] = [
       const { seed, contacts, anchor } = ctx.state;
       const generated = generateDeliveries({ contacts, seed, run: ctx.run, now: new Date(anchor) });
       ctx.results.generated = generated;
+      ctx.crashPoint("generate");
       const people = generated.expected.people;
       const n = (v: number) => v.toLocaleString("en");
       const continuing =
@@ -38,7 +44,7 @@ export const demoStages: readonly Stage<DemoContext>[] = [
       // The ingest service as Cloud Run runs it, on loopback and with the local adapters.
       const server = await startIngestServer({
         deps: {
-          store: platform.store,
+          store: signalLanding(platform.store, ctx.crashPoint),
           secrets: platform.secrets,
           clock: platform.clock,
           logger: platform.logger,
@@ -86,6 +92,7 @@ export const demoStages: readonly Stage<DemoContext>[] = [
       for (const spec of rawTableSpecs(graph)) await ctx.platform.warehouse.ensureTable(spec);
       const run = await runDuckDbGraph(ctx.platform.warehouse, graph, {
         onProgress: (p) => {
+          if (p.kind === "started") ctx.crashPoint("model");
           if (p.kind === "started")
             progress(
               `[${p.index + 1}/${p.total}] ${p.action.target.schema}.${p.action.target.name}`,
@@ -104,25 +111,53 @@ export const demoStages: readonly Stage<DemoContext>[] = [
     title: "Plan the Meta sync and activate (activate-meta → Meta sandbox)",
     async run(ctx) {
       const { platform } = ctx;
+      // Recovers what a killed or failed earlier run left unfinished, then plans this run.
       const plan: ActivationPlan = await planActivation(
         {
           warehouse: platform.warehouse,
           store: platform.store,
-          bus: platform.bus,
+          bus: {
+            async publish(topic, message) {
+              const id = await platform.bus.publish(topic, message);
+              ctx.crashPoint("published");
+              return id;
+            },
+          },
           clock: platform.clock,
           logger: platform.logger,
         },
         recentPurchasersToMeta(ctx.state.metaAudienceId),
       );
       await platform.bus.drain();
+      let deadLetters = 0;
+      for (const letter of platform.bus.deadLetters) {
+        if (letter.channel !== ACTIVATE_META_TOPIC) continue;
+        deadLetters++;
+        await settleDeadLetteredActivation(platform, letter.event, letter.error);
+      }
+      const report = await activationReport(platform.warehouse, plan, deadLetters);
       ctx.results.plan = plan;
-      const failed = ctx.activations.filter(
-        (a) => a.status === "failed" || a.status === "partial",
-      ).length;
-      const note = failed > 0 ? `, ${failed} batches not fully accepted (retried next run)` : "";
-      return `${plan.plannedAdds.toLocaleString("en")} adds, ${plan.plannedRemoves.toLocaleString("en")} removes in ${plan.batches.length} batches${note}`;
+      ctx.results.activation = report;
+      return describeActivation(report);
     },
   },
 ];
+
+/** The lake as the ingest functions see it, with the "landed" crash point after each new batch. */
+function signalLanding(store: ObjectStore, crashPoint: CrashHook): ObjectStore {
+  return {
+    location: store.location,
+    get: (key) => store.get(key),
+    stat: (key) => store.stat(key),
+    list: (prefix) => store.list(prefix),
+    delete: (key) => store.delete(key),
+    uriOf: (key) => store.uriOf(key),
+    async put(key, body, options) {
+      const result = await store.put(key, body, options);
+      if (result.created && key.startsWith("raw/")) crashPoint("landed");
+      return result;
+    },
+  };
+}
 
 export type { SendTally };

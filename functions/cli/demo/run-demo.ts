@@ -1,3 +1,4 @@
+import type { ActivationReport } from "./activation-report.js";
 import { type DemoOptions, openDemo } from "./demo-context.js";
 import { demoStages } from "./demo-stages.js";
 import { runStages, type StageRendering, type StageTiming } from "./stage-runner.js";
@@ -9,11 +10,17 @@ export interface DemoResult {
   readonly summary: DemoSummary;
   readonly stages: StageTiming[];
   readonly totalMs: number;
+  /** What the audience sync achieved; `problems` is empty when every change went through. */
+  readonly activation: ActivationReport;
+  /** Whether the run was recorded as finished (the next `unistack demo` is the next run). */
+  readonly committed: boolean;
 }
 
 /**
  * `unistack demo`: the whole pipeline on one machine: synthetic webhooks → ingest functions over
- * HTTP → lake → raw tables → Dataform graph on DuckDB → segment diff → Meta sandbox.
+ * HTTP → lake → raw tables → Dataform graph on DuckDB → segment diff → Meta sandbox. A run whose
+ * audience sync did not complete is not recorded as finished: running the command again redoes
+ * it as the same run and resumes the sync from `ops`.
  */
 export async function runDemo(options: DemoOptions, render: StageRendering): Promise<DemoResult> {
   const started = performance.now();
@@ -21,8 +28,11 @@ export async function runDemo(options: DemoOptions, render: StageRendering): Pro
   try {
     const stages = await runStages(demoStages, ctx, render);
     const summary = await summarize(ctx);
-    await ctx.commit();
-    return { summary, stages, totalMs: performance.now() - started };
+    const activation = ctx.results.activation as ActivationReport;
+    const committed = activation.problems.length === 0;
+    ctx.crashPoint("before-commit");
+    if (committed) await ctx.commit();
+    return { summary, stages, totalMs: performance.now() - started, activation, committed };
   } finally {
     await ctx.close();
   }

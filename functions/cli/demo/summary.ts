@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import type { Warehouse } from "../../platform/ports.js";
+import type { ActivationReport } from "./activation-report.js";
 import type { DemoContext } from "./demo-context.js";
 import type { SendTally } from "./send-deliveries.js";
 
@@ -24,9 +24,18 @@ export interface DemoSummary {
     adds: number;
     removes: number;
     batches: number;
+    /** Unfinished batches of earlier (killed or failed) runs sent again. */
+    resumedBatches: number;
+    takenOver: number;
     accepted: number;
     audienceSize: number;
+    /** One line per run this step planned or resumed: id, status, why. */
+    runs: string[];
+    deadLetters: number;
+    complete: boolean;
   };
+  /** What this run cleaned up after a killed one. */
+  readonly recovered: { staleLockOf: number | undefined; leftovers: number };
   readonly where: { lake: string; warehouse: string; sandboxState: string };
 }
 
@@ -37,7 +46,8 @@ export async function summarize(ctx: DemoContext): Promise<DemoSummary> {
   const { warehouse, store } = ctx.platform;
   const tally = (ctx.results.tally ?? {}) as SendTally;
   const retried = (ctx.results.retried ?? {}) as SendTally;
-  const plan = ctx.results.plan as ActivationPlan | undefined;
+  const report = ctx.results.activation as ActivationReport | undefined;
+  const plan = report?.plan;
 
   const rawRows: Record<string, number> = {};
   for (const table of RAW_TABLES)
@@ -112,9 +122,18 @@ export async function summarize(ctx: DemoContext): Promise<DemoSummary> {
       adds: plan?.plannedAdds ?? 0,
       removes: plan?.plannedRemoves ?? 0,
       batches: plan?.batches.length ?? 0,
-      accepted: ctx.activations.reduce((n, a) => n + a.accepted, 0),
+      resumedBatches: plan?.resumed.length ?? 0,
+      takenOver: plan?.takenOver ?? 0,
+      accepted: (report?.runs ?? []).reduce((n, r) => n + r.acceptedAdds + r.acceptedRemoves, 0),
       audienceSize: ctx.sandbox.members(ctx.state.metaAudienceId).length,
+      runs: (report?.runs ?? []).map(
+        (r) =>
+          `${r.resumed ? "resumed " : ""}run ${r.runId}: ${r.status.replace("_", " ")}${r.status === "failed" || r.status === "open" ? " (why: below)" : r.reason ? ` (${r.reason})` : ""}`,
+      ),
+      deadLetters: report?.deadLetters ?? 0,
+      complete: (report?.problems.length ?? 0) === 0,
     },
+    recovered: ctx.recovered,
     where: {
       lake: store.location,
       warehouse: warehouse.location,
@@ -133,7 +152,9 @@ export function formatSummary(s: DemoSummary): string {
   const n = (v: number) => v.toLocaleString("en");
   const lines = [
     "",
-    `Unistack demo: run ${s.run} done`,
+    s.activation.complete
+      ? `Unistack demo: run ${s.run} done`
+      : `Unistack demo: run ${s.run} NOT finished: the audience sync did not complete (see below)`,
     "",
     "Landed (accepted / quarantined / duplicate records, per source):",
     ...Object.entries(s.landed).map(
@@ -152,7 +173,18 @@ export function formatSummary(s: DemoSummary): string {
     `Contacts resolved: ${n(s.contacts.total)} (${n(s.contacts.inBothSources)} merged across Shopify and SendGrid)`,
     `  consent: ad_user_data ${n(s.contacts.adUserDataConsent)}, email_marketing ${n(s.contacts.emailMarketingConsent)}`,
     `Segment ${s.segment.name}: ${n(s.segment.members)} members, ${n(s.segment.eligible)} with ad_user_data consent`,
-    `Meta audience sync: ${n(s.activation.adds)} adds, ${n(s.activation.removes)} removes in ${n(s.activation.batches)} batches; ${n(s.activation.accepted)} accepted; audience now ${n(s.activation.audienceSize)} members`,
+    `Meta audience sync: ${n(s.activation.adds)} adds, ${n(s.activation.removes)} removes in ${n(s.activation.batches)} batches${s.activation.resumedBatches > 0 ? `, plus ${n(s.activation.resumedBatches)} unfinished batches of an earlier run resumed` : ""}${s.activation.takenOver > 0 ? `, ${n(s.activation.takenOver)} outdated batches taken over` : ""}; ${n(s.activation.accepted)} rows accepted; audience now ${n(s.activation.audienceSize)} members`,
+    ...s.activation.runs.map((line) => `  ${line}`),
+    ...(s.activation.deadLetters > 0
+      ? [
+          `  ${n(s.activation.deadLetters)} activation deliveries dead-lettered (recorded as failed batches in ops.sync_batches)`,
+        ]
+      : []),
+    ...(s.recovered.staleLockOf !== undefined || s.recovered.leftovers > 0
+      ? [
+          `Recovered from a killed run: ${s.recovered.staleLockOf !== undefined ? `took over the lock of pid ${s.recovered.staleLockOf}, ` : ""}removed ${n(s.recovered.leftovers)} half-written temporary files`,
+        ]
+      : []),
     "",
     "Where the data lives:",
     `  lake (raw/, quarantine/, activation/): ${s.where.lake}`,
@@ -161,7 +193,9 @@ export function formatSummary(s: DemoSummary): string {
     "",
     "Try a query:",
     `  npx unistack sql "SELECT consent_ad_user_data, COUNT(*) AS contacts FROM marts.dim_contacts GROUP BY 1"`,
-    "Run `npm start` again for the next, incremental run (only changes reach Meta).",
+    s.activation.complete
+      ? "Run `npm start` again for the next, incremental run (only changes reach Meta)."
+      : "Fix the cause, then run the same command again: it resumes where this run stopped.",
   ];
   return lines.join("\n");
 }

@@ -1,4 +1,3 @@
-import pRetry from "p-retry";
 import type { MembershipOp } from "../../core/activation/batches.js";
 import type { Logger } from "../../platform/logger.js";
 import { DEFAULT_META_API_VERSION, DEFAULT_META_BASE_URL } from "./config.js";
@@ -12,8 +11,9 @@ import { classifyMetaFailure, MetaApiError, parseRetryAfter } from "./errors.js"
 
 /**
  * A small typed client for Meta's Custom Audience users edge over `fetch`: add = POST, remove =
- * DELETE `/{version}/{audience_id}/users`, at most 10,000 rows per request, retried with p-retry
- * (jittered exponential backoff, `Retry-After` honoured, permanent errors never retried).
+ * DELETE `/{version}/{audience_id}/users`, at most 10,000 rows per request, retried (a
+ * `Retry-After` is waited out as given, otherwise jittered exponential backoff; permanent errors
+ * never retried). docs/decisions.md says why this loop is not p-retry.
  * docs/decisions.md says why this is not facebook-nodejs-business-sdk.
  */
 
@@ -42,6 +42,10 @@ export interface MetaClientOptions {
   readonly timeoutMs?: number;
   readonly logger?: Logger;
   readonly fetch?: typeof fetch;
+  /** How the client waits between attempts (tests pass one that records the delays). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Source of jitter in [0, 1). */
+  readonly random?: () => number;
 }
 
 export type { MembershipOp };
@@ -83,6 +87,8 @@ export function createMetaClient(options: MetaClientOptions): MetaAudienceClient
   const version = options.apiVersion ?? DEFAULT_META_API_VERSION;
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const wait = options.sleep ?? sleep;
+  const random = options.random ?? Math.random;
 
   const request = async (
     op: MembershipOp,
@@ -156,33 +162,23 @@ export function createMetaClient(options: MetaClientOptions): MetaAudienceClient
       });
     };
 
-    const waitable = (error: Error): error is MetaApiError =>
-      error instanceof MetaApiError &&
-      error.retryable &&
-      (error.retryAfterMs ?? 0) <= retry.maxRetryAfterMs;
-
-    return pRetry(attempt, {
-      retries: retry.retries,
-      minTimeout: retry.minTimeoutMs,
-      maxTimeout: retry.maxTimeoutMs,
-      factor: 2,
-      randomize: true,
-      shouldRetry: ({ error }) => waitable(error),
-      onFailedAttempt: async ({ error, retriesLeft }) => {
-        if (!waitable(error) || retriesLeft === 0) return;
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof MetaApiError) || !error.retryable || n > retry.retries) throw error;
+        // Meta said how long to wait: wait exactly that, not that plus our own backoff.
+        if (error.retryAfterMs !== undefined && error.retryAfterMs > retry.maxRetryAfterMs) {
+          throw error;
+        }
+        const delayMs = error.retryAfterMs ?? backoffMs(n, retry, random);
         options.logger?.warn(
-          {
-            audienceId,
-            op,
-            attempt: attempts,
-            error: error.label,
-            retryAfterMs: error.retryAfterMs,
-          },
+          { audienceId, op, attempt: attempts, error: error.label, delayMs },
           "Meta call failed; retrying",
         );
-        if (error.retryAfterMs) await sleep(error.retryAfterMs);
-      },
-    });
+        await wait(delayMs);
+      }
+    }
   };
 
   return {
@@ -213,6 +209,12 @@ async function readJson(response: Response): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/** Attempt n's delay: minTimeout · 2^(n−1), capped at maxTimeout, times a factor in [1, 2). */
+export function backoffMs(n: number, retry: MetaRetryOptions, random: () => number): number {
+  const base = Math.min(retry.maxTimeoutMs, retry.minTimeoutMs * 2 ** (n - 1));
+  return Math.round(base * (1 + random()));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -57,6 +57,8 @@ export interface MetaSandbox {
   members(audienceId: string, key?: AudienceKey): string[];
   /** Answers the next `times` users-edge calls with `fault`. */
   failNext(fault: SandboxFault, times?: number): void;
+  /** Answers every users-edge call with `fault` from now on (an outage that does not end). */
+  failAlways(fault: SandboxFault): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
   });
   const requests: SandboxRequest[] = [];
   const faults: SandboxFault[] = [];
+  let outage: SandboxFault | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://sandbox");
@@ -132,7 +135,7 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
         ),
       );
     }
-    const fault = faults.shift();
+    const fault = faults.shift() ?? outage;
     if (fault) return fail(...faultAnswer(fault));
 
     const check = checkUsersParams(params);
@@ -169,6 +172,9 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
     members: (id, key) => store.members(id, key),
     failNext(fault, times = 1) {
       for (let i = 0; i < times; i++) faults.push(fault);
+    },
+    failAlways(fault) {
+      outage = fault;
     },
     async close() {
       await new Promise<void>((resolve) => {

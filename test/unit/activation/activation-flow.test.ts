@@ -74,7 +74,7 @@ describe("activation to Meta, end to end on local adapters", () => {
     const runs = await h.rows<{ status: string }>(
       "SELECT status FROM ops.sync_runs ORDER BY recorded_at",
     );
-    expect(runs.map((r) => r.status)).toEqual(["planned", "no_changes"]);
+    expect(runs.map((r) => r.status)).toEqual(["planned", "succeeded", "no_changes"]);
   });
 
   it("a rate-limited first call (429, Retry-After, code 17) still ends with the right audience", async () => {

@@ -84,17 +84,6 @@ describe("activation: redelivery, permanent failures, logs", () => {
     expect(await h.rows("SELECT COUNT(*) AS n FROM ops.sync_members")).toEqual([{ n: 2 }]);
   });
 
-  it("does not plan while the previous run still has batches in flight", async () => {
-    h = await startHarness({ subscribe: false });
-    await h.setSegment([ANN, BOB]);
-    const first = await planActivation(h.planDeps, SYNC);
-    const second = await planActivation(h.planDeps, SYNC);
-    expect([first.status, second.status]).toEqual(["planned", "skipped_in_flight"]);
-    expect(second.batches).toEqual([]);
-    const third = await planActivation({ ...h.planDeps, inFlightTimeoutMs: 0 }, SYNC);
-    expect(third).toMatchObject({ status: "planned", plannedAdds: 2 });
-  });
-
   it("discards a message that is not an activation pointer without throwing", async () => {
     h = await startHarness();
     const event = pubsubCloudEvent({

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYNC_TABLES } from "../../../functions/destinations/ops-tables.js";
+import { planActivation } from "../../../functions/handlers/plan-activation.js";
 import { type Analyzer, startAnalyzer } from "../../../functions/sqlcheck/analyzer.js";
 import { checkStatements } from "../../../functions/sqlcheck/check.js";
 import { formatFailure } from "../../../functions/sqlcheck/check-input.js";
-import { type Person, SEGMENT, startHarness } from "./harness.js";
+import { type Person, SEGMENT, SYNC, startHarness } from "./harness.js";
 
 /**
  * The activation flow runs on DuckDB here and on BigQuery in the cloud: every statement it sends
@@ -35,6 +36,11 @@ describe("activation SQL", () => {
     await h.run();
     await h.setSegment([people[0] as Person]);
     await h.run();
+    // a delivery that fails and is retried, and a run whose message is lost, then resumed
+    h.sandbox.failNext({ kind: "server_error", status: 503 }, 4);
+    await h.setSegment(people);
+    await planActivation({ ...h.planDeps, bus: { publish: async () => "lost" } }, SYNC);
+    await h.run();
     await h.close();
 
     const result = await checkStatements(
@@ -57,5 +63,9 @@ describe("activation SQL", () => {
     expect(result.failures.map(formatFailure)).toEqual([]);
     expect(result.checked).toBe(issued.size);
     expect([...issued].some((sql) => sql.startsWith("DELETE"))).toBe(true);
+    // the recovery reads ran too: open runs, settled batches, failed deliveries, outcomes
+    for (const table of ["sync_run_outcomes", "status = 'retrying'", "NOT EXISTS"]) {
+      expect([...issued].some((sql) => sql.includes(table))).toBe(true);
+    }
   });
 });

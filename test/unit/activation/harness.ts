@@ -71,6 +71,8 @@ export interface Harness {
   readonly planDeps: PlanActivationDeps;
   readonly activateDeps: ActivateMetaDeps;
   setSegment(people: readonly Person[]): Promise<void>;
+  /** Subscribes activate-meta to the bus (for a harness started with `subscribe: false`). */
+  connect(): void;
   /** Plans a run and waits until every batch was delivered (retries included). */
   run(sync?: SyncConfigInput): Promise<Awaited<ReturnType<typeof planActivation>>>;
   audience(): string[];
@@ -98,14 +100,23 @@ export async function startHarness(options: { subscribe?: boolean } = {}): Promi
     logger,
   });
   const planDeps: PlanActivationDeps = { warehouse, store, bus, clock, logger };
-  const activateDeps: ActivateMetaDeps = { warehouse, store, meta, logger, clock };
+  const activateDeps: ActivateMetaDeps = {
+    warehouse,
+    store,
+    meta,
+    logger,
+    clock,
+    audienceId: AUDIENCE_ID,
+    // The bus delivers 5 times: the batch is settled on the last one instead of dead-lettered.
+    maxDeliveries: 5,
+  };
   const delivered: CloudEvent<unknown>[] = [];
-  if (options.subscribe !== false) {
+  const connect = () =>
     bus.subscribe(ACTIVATE_META_TOPIC, async (event) => {
       delivered.push(event);
       await activateMeta(activateDeps, event);
     });
-  }
+  if (options.subscribe !== false) connect();
   await warehouse.ensureTable(SEGMENT);
 
   return {
@@ -114,6 +125,7 @@ export async function startHarness(options: { subscribe?: boolean } = {}): Promi
     sandbox,
     logLines,
     delivered,
+    connect,
     planDeps,
     activateDeps,
     async setSegment(people) {

@@ -160,6 +160,41 @@ describe("Meta client against the sandbox", () => {
   });
 });
 
+describe("Meta client waits", () => {
+  let sandbox: MetaSandbox;
+  beforeEach(async () => {
+    sandbox = await startMetaSandbox({ audiences: [AUDIENCE] });
+  });
+  afterEach(async () => {
+    await sandbox.close();
+  });
+  const recording = (random = 0.5) => {
+    const waits: number[] = [];
+    const client = createMetaClient({
+      accessToken: sandbox.accessToken,
+      baseUrl: sandbox.baseUrl,
+      retry: { retries: 3, minTimeoutMs: 10_000, maxTimeoutMs: 60_000, maxRetryAfterMs: 30_000 },
+      sleep: async (ms) => void waits.push(ms),
+      random: () => random,
+    });
+    return { client, waits };
+  };
+
+  it("waits exactly what Retry-After asks, with no backoff of its own on top", async () => {
+    const { client, waits } = recording();
+    sandbox.failNext({ kind: "rate_limit", code: 17, status: 429, retryAfterSeconds: 3 }, 2);
+    await client.send("add", AUDIENCE, hashes(1));
+    expect(waits).toEqual([3_000, 3_000]);
+  });
+
+  it("backs off exponentially with jitter when no Retry-After is given", async () => {
+    const { client, waits } = recording(0.5);
+    sandbox.failNext({ kind: "server_error", status: 503 }, 3);
+    await client.send("add", AUDIENCE, hashes(1));
+    expect(waits).toEqual([15_000, 30_000, 60_000]);
+  });
+});
+
 describe("Meta client configuration", () => {
   it("reads the token, version and base URL from the environment, with defaults", () => {
     expect(metaClientOptionsFromEnv({ META_ACCESS_TOKEN: "abc" })).toEqual({
