@@ -102,8 +102,13 @@ locals {
 
 locals {
   # Each dataset's ACL as a list of entries: the break-glass group owns it; the rest read or write.
+  # Where Dataform writes tagged columns (includes/pii.js) it may also attach the tags.
+  policy_tagger   = "projects/${var.project_id}/roles/unistackPolicyTagger"
+  tagged_datasets = ["staging", "marts"]
+
   dataset_access = { for id, d in local.datasets : id => concat(
     [{ role = "OWNER", user = null, group = var.groups.break_glass }],
+    contains(local.tagged_datasets, id) ? [{ role = local.policy_tagger, user = local.sa.dataform, group = null }] : [],
     [for email in d.writers : { role = "WRITER", user = email, group = null }],
     [for email in d.readers : { role = "READER", user = email, group = null }],
     [for email in distinct(d.group_readers) : { role = "READER", user = null, group = email }],

@@ -66,6 +66,9 @@ resource "google_workflows_workflow" "dataform_run" {
     DATAFORM_ASSERTION_SCHEMA = google_bigquery_dataset.dataset["assertions"].dataset_id
     DATAFORM_LOCATION         = var.bq_location
     DATAFORM_RUNNER           = local.sa.dataform
+    DATAFORM_PII_TAG_EMAIL    = google_data_catalog_policy_tag.pii["email"].name
+    DATAFORM_PII_TAG_PHONE    = google_data_catalog_policy_tag.pii["phone"].name
+    DATAFORM_PII_TAG_ADDRESS  = google_data_catalog_policy_tag.pii["address"].name
   }
 }
 

@@ -98,6 +98,16 @@ resource "google_cloudfunctions2_function" "fn" {
     max_instance_request_concurrency = each.value.concurrency
     all_traffic_on_latest_revision   = true
     environment_variables            = merge(local.common_env, each.value.env)
+    # Google APIs only (network.tf), when restrict_egress is on.
+    direct_vpc_egress = contains(local.egress_restricted, each.key) ? "VPC_EGRESS_ALL_TRAFFIC" : null
+
+    dynamic "direct_vpc_network_interface" {
+      for_each = contains(local.egress_restricted, each.key) ? [1] : []
+      content {
+        network    = google_compute_network.egress[0].id
+        subnetwork = google_compute_subnetwork.egress[0].id
+      }
+    }
 
     # The secrets that name this function as their reader, by reference (secrets.tf).
     dynamic "secret_environment_variables" {

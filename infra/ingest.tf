@@ -26,6 +26,18 @@ resource "google_cloud_run_v2_service" "ingest" {
       max_instance_count = var.ingest_max_instances
     }
 
+    # Google APIs only (network.tf), when restrict_egress is on.
+    dynamic "vpc_access" {
+      for_each = contains(local.egress_restricted, "ingest") ? [1] : []
+      content {
+        egress = "ALL_TRAFFIC"
+        network_interfaces {
+          network    = google_compute_network.egress[0].id
+          subnetwork = google_compute_subnetwork.egress[0].id
+        }
+      }
+    }
+
     containers {
       image = var.ingest_image
 

@@ -67,3 +67,10 @@ resource "google_bigquery_datapolicy_data_policy_iam_member" "masked" {
   role           = "roles/bigquerydatapolicy.maskedReader"
   member         = each.value.member
 }
+
+# Dataform sees the taxonomy so it can attach its tags (the custom role of infra/bootstrap).
+resource "google_data_catalog_taxonomy_iam_member" "dataform_tags_columns" {
+  taxonomy = google_data_catalog_taxonomy.pii.name
+  role     = local.policy_tagger
+  member   = local.member.dataform
+}

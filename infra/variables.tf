@@ -359,6 +359,25 @@ variable "dataform_time_zone" {
   default     = "Etc/UTC"
 }
 
+variable "restrict_egress" {
+  description = "Route all egress of ingest, load-raw and plan-activation through a VPC without NAT, so they can reach Google APIs only (network.tf). activate-meta keeps internet egress for the Meta API."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "egress_subnet_cidr" {
+  description = "Range of the egress subnet (restrict_egress). Direct VPC egress takes addresses from it as instances scale: /24 serves about 100 instances."
+  type        = string
+  default     = "10.8.0.0/24"
+  nullable    = false
+
+  validation {
+    condition     = can(cidrhost(var.egress_subnet_cidr, 0)) && tonumber(split("/", var.egress_subnet_cidr)[1]) <= 26
+    error_message = "egress_subnet_cidr must be an IPv4 range of /26 or larger."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------
 # People (personas.tf)
 # ---------------------------------------------------------------------------------------------------

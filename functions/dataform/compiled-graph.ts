@@ -22,6 +22,8 @@ export const ColumnDocSchema = z.object({
   /** Dotted path for nested fields (`record.field`), else the column name. */
   name: z.string(),
   description: z.string().optional(),
+  /** BigQuery policy tags Dataform attaches to the column (column-level access control). */
+  policyTags: z.array(z.string()).optional(),
 });
 
 /** One action of a compiled Dataform graph, for any target. */

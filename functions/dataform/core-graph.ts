@@ -14,7 +14,15 @@ const strings = z.array(z.string()).default([]);
 const ProtoDescriptor = z
   .object({
     description: z.string().optional(),
-    columns: z.array(z.object({ path: strings, description: z.string().optional() })).default([]),
+    columns: z
+      .array(
+        z.object({
+          path: strings,
+          description: z.string().optional(),
+          bigqueryPolicyTags: z.array(z.string()).optional(),
+        }),
+      )
+      .default([]),
   })
   .optional();
 const common = {
@@ -94,11 +102,12 @@ function toTarget(target: ProtoTargetValue): Target {
 function docs(
   descriptor: z.infer<typeof ProtoDescriptor>,
 ): Pick<Action, "description" | "columns"> {
-  const columns = (descriptor?.columns ?? []).map((column) =>
-    column.description === undefined
-      ? { name: column.path.join(".") }
-      : { name: column.path.join("."), description: column.description },
-  );
+  const columns = (descriptor?.columns ?? []).map((column) => ({
+    name: column.path.join("."),
+    ...(column.description === undefined ? {} : { description: column.description }),
+    // Policy tags (includes/pii.js) travel with the column so checks can see what is protected.
+    ...(column.bigqueryPolicyTags?.length ? { policyTags: column.bigqueryPolicyTags } : {}),
+  }));
   return descriptor?.description === undefined
     ? { columns }
     : { description: descriptor.description, columns };

@@ -9,6 +9,7 @@ resource "google_project_service" "apis" {
     "cloudfunctions.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
     "datacatalog.googleapis.com",
     "dataform.googleapis.com",
     "eventarc.googleapis.com",

@@ -36,6 +36,8 @@ locals {
     "roles/monitoring.notificationChannelEditor",
     "roles/iam.serviceAccountViewer",
     "roles/logging.logWriter",
+    # The optional egress network (infra/network.tf).
+    "roles/compute.networkAdmin",
   ]
 
   deploy_plan_roles = [
@@ -49,6 +51,7 @@ locals {
     "roles/monitoring.viewer",
     "roles/iam.serviceAccountViewer",
     "roles/logging.logWriter",
+    "roles/compute.networkViewer",
   ]
 
   # Data services: metadata and access lists, never contents (no bigquery.tables.getData,
@@ -88,6 +91,15 @@ resource "google_project_iam_custom_role" "data_deployer" {
   title       = "Unistack data deployer"
   description = "Creates and configures buckets, datasets, secrets, policy tags and data policies and their access lists, without reading any content."
   permissions = local.data_deployer_permissions
+}
+
+# Lets the Dataform runner attach the policy tags of infra/pii.tf to the columns it builds. Granted
+# by infra/ on the staging and marts datasets (their ACLs) and on the taxonomy, never on the project.
+resource "google_project_iam_custom_role" "policy_tagger" {
+  role_id     = "unistackPolicyTagger"
+  title       = "Unistack policy tagger"
+  description = "Attach policy tags to table columns (bigquery.tables.setCategory) of a taxonomy it may see."
+  permissions = ["bigquery.tables.setCategory", "datacatalog.taxonomies.get"]
 }
 
 resource "google_project_iam_custom_role" "plan_reader" {
