@@ -71,6 +71,16 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
     }
   });
 
+  it("refuses bad inputs by their own validations (terraform test, mocked provider)", () => {
+    const [main] = workspaces;
+    if (!main) return;
+    const result = main.run(["test", "-no-color"]);
+    expect(result.stdout, result.stderr).toMatch(/Success! (\d+) passed, 0 failed/);
+    // Every run of infra/tests/variables.tftest.hcl, the bad inputs and the defaults.
+    expect(Number(/Success! (\d+) passed/.exec(result.stdout)?.[1])).toBeGreaterThanOrEqual(11);
+    expect(result.status).toBe(0);
+  });
+
   it("plans every resource of both modules without a single policy finding", () => {
     expect(infra.resource_changes.length).toBeGreaterThan(80);
     expect(bootstrap.resource_changes.length).toBeGreaterThan(40);

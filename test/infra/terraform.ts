@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -42,6 +43,13 @@ export function terraformWorkspace(
   const source = join(REPO_ROOT, module);
   for (const file of readdirSync(source)) {
     if (/\.(tf|yaml)$/.test(file)) copyFileSync(join(source, file), join(dir, file));
+  }
+  // `terraform test` files (infra/tests/*.tftest.hcl), run with mock providers.
+  const tests = join(source, "tests");
+  if (existsSync(tests)) {
+    mkdirSync(join(dir, "tests"));
+    for (const file of readdirSync(tests))
+      copyFileSync(join(tests, file), join(dir, "tests", file));
   }
   writeFileSync(
     join(dir, "offline_override.tf"),
