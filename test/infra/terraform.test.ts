@@ -1,7 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
+import {
+  activateMetaSettings,
+  configuredSyncs,
+} from "../../functions/handlers/configured-syncs.js";
 import { succeededDataformRun } from "../../functions/handlers/dataform-run-finished.js";
+import { loadSweepConfig } from "../../functions/handlers/load-raw.js";
+import { GcpEnvSchema } from "../../functions/platform/gcp/gcp-platform.js";
 import { REPO_ROOT, requireTool } from "../support/external-tools.js";
 import {
   denials,
@@ -263,6 +270,53 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       );
       expect(granted.size).toBeGreaterThan(0);
       for (const role of granted) expect(grantable, String(role)).toContain(role);
+    });
+
+    it("gives every deployed entry point the environment its own parser requires", () => {
+      // What each service is started with, secrets as placeholders (their values never pass
+      // through Terraform), fed to the parsers the entry points run at start.
+      const envOf = (address: string): Record<string, string> => {
+        const change = infra.resource_changes.find((c) => c.address === address);
+        // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+        const v = (change?.change.after ?? {}) as Record<string, any>;
+        if (change?.type === "google_cloud_run_v2_service") {
+          const env = v.template[0].containers[0].env as Array<{
+            name: string;
+            value: string | null;
+          }>;
+          return Object.fromEntries(env.map((e) => [e.name, e.value ?? "secret-placeholder"]));
+        }
+        const config = v.service_config[0];
+        return {
+          ...config.environment_variables,
+          ...Object.fromEntries(
+            (config.secret_environment_variables as Array<{ key: string }>).map((s) => [
+              s.key,
+              "secret-placeholder",
+            ]),
+          ),
+        };
+      };
+      const ingest = envOf("google_cloud_run_v2_service.ingest");
+      expect(GcpEnvSchema.parse(ingest).GOOGLE_CLOUD_PROJECT).toBe("unistack-policy-test");
+      for (const name of ["SHOPIFY_WEBHOOK_SECRET", "SENDGRID_WEBHOOK_PUBLIC_KEY"]) {
+        expect(Object.keys(ingest)).toContain(name);
+      }
+      const fn = (key: string) => envOf(`google_cloudfunctions2_function.fn["${key}"]`);
+      for (const key of ["load_raw", "plan_activation", "activate_meta"]) {
+        expect(GcpEnvSchema.parse(fn(key)).UNISTACK_LAKE_BUCKET, key).toBe(
+          "unistack-policy-test-unistack-lake",
+        );
+      }
+      expect(loadSweepConfig(fn("load_raw")).jobsPerTablePerDay).toBeLessThanOrEqual(1_500);
+      expect(configuredSyncs(fn("plan_activation")).map((s) => s.audienceId)).toEqual([
+        "120200000000000000",
+      ]);
+      expect(activateMetaSettings(fn("activate_meta"))).toEqual({
+        audienceId: "120200000000000000",
+        maxDeliveries: 15,
+      });
+      expect(metaClientOptionsFromEnv(fn("activate_meta")).accessToken).toBe("secret-placeholder");
     });
 
     it("routes exactly the Dataform log entries plan-activation accepts as a finished run", () => {
