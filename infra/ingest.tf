@@ -1,6 +1,7 @@
 # The webhook endpoint: one Cloud Run service for every source (POST /webhooks/<source>,
-# GET /healthz), the project's own node:http server (`npm start` → node dist/functions/serve-ingest.js
-# in the staged source). It reads the raw stream itself, size-limited before buffering, and checks
+# GET /healthz), the project's own node:http server: the staged source's Procfile
+# (`web: node dist/functions/serve-ingest.js`, not `npm start`, whose npm would exit at once on
+# SIGTERM and cut the drain). It reads the raw stream itself, size-limited before buffering, and checks
 # each vendor's signature over the exact bytes. The image is built from the staged source by Google's
 # buildpacks in the deploy pipeline and deployed by digest (var.ingest_image), never by tag.
 

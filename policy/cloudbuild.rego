@@ -45,3 +45,19 @@ deny contains msg if {
 	not input.options.logging
 	msg := "options.logging is not set"
 }
+
+# Finding "plan and apply in one unattended build": an apply applies a saved plan file (the one the
+# approver read), never a fresh plan of its own.
+deny contains msg if {
+	some i, step in input.steps
+	text := step_text(step)
+	contains(text, "terraform apply")
+	not applies_saved_plan(text)
+	msg := sprintf("step %v (%s) runs terraform apply without a saved plan file", [i, object.get(step, "id", "?")])
+}
+
+applies_saved_plan(text) if {
+	regex.match(`terraform apply( -input=false)? \S*tfplan`, text)
+	not contains(text, "-auto-approve")
+	not contains(text, "-var")
+}

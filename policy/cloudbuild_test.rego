@@ -32,3 +32,7 @@ test_ci_applies if finds(object.union(good, {"steps": [{"id": "x", "name": pinne
 test_ci_reads_secret if finds(object.union(good, {"steps": [{"id": "x", "name": pinned, "entrypoint": "bash", "args": ["-c", "gcloud secrets versions access latest --secret=meta-access-token"]}]}), "changes or reads the deployment")
 
 test_no_logging if finds({"steps": good.steps}, "options.logging")
+
+test_apply_without_plan_file if finds(object.union(good, {"substitutions": {"_PHASE": ""}, "steps": [{"id": "x", "name": pinned, "entrypoint": "sh", "args": ["-c", "terraform apply -auto-approve -input=false"]}]}), "without a saved plan file")
+
+test_apply_of_saved_plan_passes if count(deny_with(object.union(good, {"substitutions": {"_PHASE": ""}, "steps": [{"id": "x", "name": pinned, "entrypoint": "sh", "args": ["-c", "terraform apply -input=false ../.build/tfplan"]}]}))) == 0
