@@ -5,6 +5,7 @@ import { compileCommand } from "./commands/compile.js";
 import { type DemoFlags, demoCommand } from "./commands/demo.js";
 import { loadCommand } from "./commands/load.js";
 import { sqlCommand } from "./commands/sql.js";
+import { stageCommand } from "./commands/stage.js";
 import { REHEARSALS } from "./demo/demo-meta.js";
 import { StateLockedError } from "./demo/state-lock.js";
 import {
@@ -111,6 +112,8 @@ program
   .action(async (query: string, opts: { dir: string }) => {
     process.exitCode = await sqlCommand(query, { warehouse: join(opts.dir, "warehouse.duckdb") });
   });
+
+program.addCommand(stageCommand());
 
 try {
   await program.parseAsync(process.argv);
