@@ -4,6 +4,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type StagedFunctions,
+  stageFunctions,
+} from "../../functions/cli/commands/stage-functions.js";
 import { parseLockfile } from "../../functions/cli/commands/stage-lockfile.js";
 import { FUNCTION_TARGETS } from "../../functions/index.js";
 import { freePort, REPO_ROOT } from "../support/external-tools.js";
@@ -14,6 +18,17 @@ import {
   run,
   stopProcess,
 } from "../support/npm-registry.js";
+import { startServiceProcess } from "../support/service-process.js";
+import {
+  forgedShopifyWebhook,
+  frameworkBin,
+  ingestEnv,
+  pubsubBody,
+  pubsubCloudEventHeaders,
+  waitForClosed,
+  waitForHttp,
+  waitForOutput,
+} from "./entry-points.js";
 
 /**
  * The deployed path, as the cloud builds it: `unistack stage functions`, then what the
@@ -21,33 +36,18 @@ import {
  * then the entry points started the way the platform starts them.
  */
 const registry = requireNpmRegistry("installing and starting the staged function source");
-const servesIngest = existsSync(join(REPO_ROOT, "functions", "serve-ingest.ts"));
-if (!servesIngest) {
-  console.warn(
-    "[skip] functions/serve-ingest.ts is not there yet: the Cloud Run entry is not staged",
-  );
-}
 
 /** Packages that belong to the laptop (DuckDB, the CLI, tsx) or to development only. */
 const NEVER_DEPLOYED =
   /^node_modules\/(@duckdb\/|tsx$|commander$|listr2$|@faker-js\/|esbuild$|vitest$|typescript$|@biomejs\/|@vercel\/nft$|@dataform\/)/;
 
 let dir: string | undefined;
-let staging: Promise<string> | undefined;
+let staging: Promise<StagedFunctions> | undefined;
 /** Stages once per file (a few seconds: tsc and the trace), into a fresh temp folder. */
-function stagedSource(): Promise<string> {
+function stagedSource(): Promise<StagedFunctions> {
   staging ??= (async () => {
     dir = await mkdtemp(join(tmpdir(), "unistack-stage-"));
-    const out = join(dir, "functions");
-    const staged = await run(
-      process.execPath,
-      ["bin/unistack.js", "stage", "functions", "--out", out],
-      { cwd: REPO_ROOT },
-    );
-    if (staged.code !== 0 || staged.stderr !== "") {
-      throw new Error(`unistack stage functions failed:\n${staged.stdout}${staged.stderr}`);
-    }
-    return out;
+    return stageFunctions({ projectDir: REPO_ROOT, out: join(dir, "functions"), log: () => {} });
   })();
   return staging;
 }
@@ -57,14 +57,16 @@ afterAll(async () => {
 });
 
 describe("the staged function source", () => {
+  let staged: StagedFunctions;
   let stage: string;
   beforeAll(async () => {
-    stage = await stagedSource();
+    staged = await stagedSource();
+    stage = staged.out;
   }, 180_000);
 
   it("holds the compiled entry points and what they load, none of the CLI, the demo or the local platform", async () => {
     expect(existsSync(join(stage, "dist/functions/index.js"))).toBe(true);
-    expect(existsSync(join(stage, "dist/functions/serve-ingest.js"))).toBe(servesIngest);
+    expect(existsSync(join(stage, "dist/functions/serve-ingest.js"))).toBe(true);
     expect(existsSync(join(stage, "dist/functions/handlers/plan-activation.js"))).toBe(true);
     for (const absent of ["cli", "dataform", "sqlcheck", "platform/local"]) {
       expect(existsSync(join(stage, "dist/functions", absent))).toBe(false);
@@ -76,20 +78,18 @@ describe("the staged function source", () => {
     const root = parseLockfile(await readFile(join(REPO_ROOT, "package-lock.json"), "utf8"));
     expect(pkg).toMatchObject({ type: "module", main: "dist/functions/index.js" });
     expect(pkg.engines).toEqual({ node: "22.x.x" });
-    expect(pkg.scripts?.start).toBe(
-      servesIngest ? "node dist/functions/serve-ingest.js" : undefined,
-    );
+    expect(pkg.scripts).toEqual({ start: "node dist/functions/serve-ingest.js" });
     expect(pkg.devDependencies).toBeUndefined();
     expect(Object.keys(pkg.dependencies)).toContain("@google-cloud/functions-framework");
     for (const [name, version] of Object.entries(pkg.dependencies)) {
       expect(version, name).toBe(root.packages[`node_modules/${name}`]?.version);
     }
 
-    const staged = parseLockfile(await readFile(join(stage, "package-lock.json"), "utf8"));
-    const paths = Object.keys(staged.packages).filter((path) => path !== "");
+    const lock = parseLockfile(await readFile(join(stage, "package-lock.json"), "utf8"));
+    const paths = Object.keys(lock.packages).filter((path) => path !== "");
     expect(paths.filter((path) => NEVER_DEPLOYED.test(path))).toEqual([]);
     for (const path of paths) {
-      const ours = staged.packages[path];
+      const ours = lock.packages[path];
       const theirs = root.packages[path];
       expect({ path, version: ours?.version, integrity: ours?.integrity }).toEqual({
         path,
@@ -101,13 +101,25 @@ describe("the staged function source", () => {
   });
 });
 
+describe("the deployed entry points", () => {
+  it("keep the functions-framework out of the Cloud Run ingest service: it reads the raw request stream itself", async () => {
+    const { entries } = await stagedSource();
+    const imports = Object.fromEntries(entries.map((entry) => [entry.file, entry.packages]));
+    expect(imports["dist/functions/index.js"]).toContain("@google-cloud/functions-framework");
+    expect(imports["dist/functions/serve-ingest.js"]).toBeDefined();
+    expect(imports["dist/functions/serve-ingest.js"]).not.toContain(
+      "@google-cloud/functions-framework",
+    );
+  }, 180_000);
+});
+
 describe.skipIf(!registry.ok)(
   "the staged function source, installed the way the buildpack installs it",
   () => {
     let stage: string;
     const children: ChildProcess[] = [];
     beforeAll(async () => {
-      stage = await stagedSource();
+      stage = (await stagedSource()).out;
       const ci = await npm(["ci", "--omit=dev", "--ignore-scripts"], stage);
       expect(ci.stderr).not.toMatch(/npm error/);
       expect(ci.code).toBe(0);
@@ -171,50 +183,51 @@ describe.skipIf(!registry.ok)(
       },
       60_000,
     );
+
+    it("runs the Cloud Run web process from the Procfile: answers, refuses a forged webhook, drains and exits 0 on SIGTERM", async () => {
+      const web = /^web:\s*(.+)$/m.exec(await readFile(join(stage, "Procfile"), "utf8"))?.[1];
+      expect(web).toBe("node dist/functions/serve-ingest.js");
+      const port = await freePort();
+      // The buildpack's launcher runs a Procfile command through bash, which execs it: Cloud Run's
+      // SIGTERM reaches node itself (under `npm run start` it would reach npm, which exits at once).
+      const service = await startServiceProcess({
+        command: "bash",
+        args: ["-c", web as string],
+        cwd: stage,
+        port,
+        env: ingestEnv(port),
+      });
+      try {
+        expect((await forgedShopifyWebhook(service.url)).status).toBe(401);
+      } finally {
+        expect(await service.stop("SIGTERM")).toBe(0);
+      }
+      expect(service.stdout()).toContain('"message":"ingest service stopped"');
+    });
+
+    it("starts the same service with npm start (scripts.start)", async () => {
+      const port = await freePort();
+      // Its own process group: npm leaves its child behind when it alone gets SIGTERM.
+      const npmStart = spawn("npm", ["start", "--silent"], {
+        cwd: stage,
+        env: ingestEnv(port),
+        detached: true,
+        stdio: "ignore",
+      });
+      const group = npmStart.pid as number;
+      try {
+        const health = await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
+        expect(health.status).toBe(200);
+        expect((await forgedShopifyWebhook(`http://127.0.0.1:${port}`)).status).toBe(401);
+      } finally {
+        process.kill(-group, "SIGTERM");
+        await waitForClosed(`http://127.0.0.1:${port}/healthz`, 15_000);
+        try {
+          process.kill(-group, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    });
   },
 );
-
-async function frameworkBin(stage: string): Promise<string> {
-  const dir = join(stage, "node_modules", "@google-cloud", "functions-framework");
-  const { bin } = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as {
-    bin: Record<string, string>;
-  };
-  return join(dir, bin["functions-framework"] as string);
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(pattern);
-      if (match) resolve(match);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) =>
-      reject(new Error(`exited with ${code} before ${pattern}:\n${output}`)),
-    );
-  });
-}
-
-function pubsubCloudEventHeaders(): Record<string, string> {
-  return {
-    "content-type": "application/json",
-    "ce-specversion": "1.0",
-    "ce-id": "test-1",
-    "ce-source": "//pubsub.googleapis.com/projects/p/topics/dataform-run-finished",
-    "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
-  };
-}
-
-function pubsubBody(data: unknown) {
-  return {
-    message: {
-      data: Buffer.from(JSON.stringify(data)).toString("base64"),
-      messageId: "1",
-      publishTime: "2026-12-01T00:00:00.000Z",
-    },
-    subscription: "projects/p/subscriptions/dataform-run-finished-push",
-  };
-}

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { z } from "zod";
@@ -10,8 +10,8 @@ import { traceRuntimeFiles } from "./stage-trace.js";
 
 /** What the cloud starts: each file's graph is staged. */
 export const DEPLOYED_ENTRIES = [
-  { file: "dist/functions/index.js", what: "the Cloud Functions targets (functions-framework)" },
-  { file: "dist/functions/serve-ingest.js", what: "the Cloud Run ingest service (npm start)" },
+  { file: "dist/functions/index.js", what: "the Cloud Functions targets" },
+  { file: "dist/functions/serve-ingest.js", what: "the Cloud Run ingest service" },
 ] as const;
 
 /** Production dependencies of the CLI and the local demo that must never reach the cloud. */
@@ -36,7 +36,9 @@ export interface StageFunctionsOptions {
 
 export interface StagedFunctions {
   readonly out: string;
-  readonly entries: readonly string[];
+  /** Each entry point and the packages its own graph imports. */
+  readonly entries: readonly { readonly file: string; readonly packages: readonly string[] }[];
+  /** The compiled modules staged (their source maps beside them), relative to `out`. */
   readonly files: readonly string[];
   readonly bytes: number;
   /** Packages the deployed files import, pinned to the versions the root lockfile resolves. */
@@ -67,31 +69,46 @@ export async function stageFunctions(options: StageFunctionsOptions): Promise<St
   const build = await mkdtemp(join(cache, "stage-"));
   try {
     compile(root, join(build, "dist"));
-    const entries = DEPLOYED_ENTRIES.filter((entry) => existsSync(join(build, entry.file)));
+    const buildDir = relativeTo(root, build);
+    const analysis = {};
+    const traces: { file: string; packages: string[] }[] = [];
+    const files = new Set<string>();
+    const packages = new Map<string, string[]>();
     for (const entry of DEPLOYED_ENTRIES) {
-      if (!entries.includes(entry))
-        log(`note: ${entry.file} was not built: ${entry.what} is not staged`);
+      if (!existsSync(join(build, entry.file))) {
+        throw new Error(
+          `${entry.file} (${entry.what}) was not built: is ${entry.file.replace(/^dist\//, "").replace(/\.js$/, ".ts")} there?`,
+        );
+      }
+      const trace = await traceRuntimeFiles({
+        base: root,
+        ownDir: buildDir,
+        entries: [join(buildDir, entry.file)],
+        cache: analysis,
+      });
+      for (const file of trace.files) files.add(file.slice(buildDir.length + 1));
+      for (const [name, importers] of trace.packages) {
+        packages.set(name, [...new Set([...(packages.get(name) ?? []), ...importers])].sort());
+      }
+      traces.push({ file: entry.file, packages: [...trace.packages.keys()] });
     }
-    if (!entries.some((entry) => entry.file === DEPLOYED_ENTRIES[0].file)) {
-      throw new Error(`${DEPLOYED_ENTRIES[0].file} was not built: is functions/index.ts there?`);
-    }
-    const trace = await traceRuntimeFiles({
-      base: root,
-      ownDir: relativeTo(root, build),
-      entries: entries.map((entry) => join(relativeTo(root, build), entry.file)),
-    });
-    const ownFiles = trace.files.map((file) => file.slice(relativeTo(root, build).length + 1));
-    checkImports(trace.packages, rootPackage, relativeTo(root, build));
+    const ownFiles = [...files].sort();
+    checkImports(packages, rootPackage, buildDir);
 
     const staged = subsetLockfile(lock, {
       name: "unistack-functions",
       version: rootPackage.version,
-      dependencies: [...trace.packages.keys()],
+      dependencies: [...packages.keys()],
       rootFields: { engines: { node: DEPLOYED_NODE } },
     });
-    const startsIngest = entries.some((entry) => entry.file === DEPLOYED_ENTRIES[1].file);
 
-    await prepareOutDir(out, ["dist", "package.json", "package-lock.json", "node_modules"]);
+    await prepareOutDir(out, [
+      "dist",
+      "package.json",
+      "package-lock.json",
+      "Procfile",
+      "node_modules",
+    ]);
     const copied: string[] = [];
     for (const file of ownFiles) {
       for (const path of [file, `${file}.map`]) {
@@ -110,24 +127,25 @@ export async function stageFunctions(options: StageFunctionsOptions): Promise<St
       type: "module",
       main: DEPLOYED_ENTRIES[0].file,
       engines: { node: DEPLOYED_NODE },
-      ...(startsIngest ? { scripts: { start: `node ${DEPLOYED_ENTRIES[1].file}` } } : {}),
+      scripts: { start: `node ${DEPLOYED_ENTRIES[1].file}` },
       dependencies: staged.pinned,
     });
     await writeJson(join(out, "package-lock.json"), staged.lockfile);
+    // Cloud Run's buildpack would otherwise start `npm run start`: npm, as PID 1, exits at once on
+    // SIGTERM and the container goes down with requests in flight. From a Procfile the launcher
+    // execs node itself, so the server drains (Cloud Functions builds ignore the Procfile).
+    await writeFile(join(out, "Procfile"), `web: node ${DEPLOYED_ENTRIES[1].file}\n`);
 
     const bytes = await sizeOf(copied.map((path) => join(out, path)));
     const lockedPackages = Object.keys(staged.lockfile.packages).length - 1;
+    log(`staged ${ownFiles.length} compiled modules (${formatBytes(bytes)} with source maps)`);
+    for (const trace of traces) log(`  ${trace.file} imports ${trace.packages.join(", ")}`);
     log(
-      `staged ${ownFiles.length} compiled files (${formatBytes(bytes)} with source maps) from ${entries.map((e) => e.file).join(" and ")}`,
-    );
-    log(
-      `imports ${Object.keys(staged.pinned).length} packages (${Object.entries(staged.pinned)
-        .map(([name, version]) => `${name}@${version}`)
-        .join(", ")}); the lockfile installs ${lockedPackages} → ${out}`,
+      `package.json pins ${Object.keys(staged.pinned).length} packages; the lockfile installs ${lockedPackages} → ${out}`,
     );
     return {
       out,
-      entries: entries.map((entry) => entry.file),
+      entries: traces,
       files: ownFiles,
       bytes,
       dependencies: staged.pinned,

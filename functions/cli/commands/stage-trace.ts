@@ -8,6 +8,8 @@ export interface TraceRequest {
   readonly entries: readonly string[];
   /** Only files under this folder (relative to `base`) are ours: everything else is a package. */
   readonly ownDir: string;
+  /** Shared between traces of one build, so a module is parsed once. */
+  readonly cache?: object;
 }
 
 export interface TraceResult {
@@ -39,6 +41,7 @@ export async function traceRuntimeFiles(request: TraceRequest): Promise<TraceRes
     {
       base: request.base,
       processCwd: request.base,
+      ...(request.cache ? { cache: request.cache } : {}),
       ignore: (path) => !isOwn(toRel(path)),
       resolve: async (id, parent, job, cjsResolve) => {
         const resolved = await nftResolve(id, parent, job, cjsResolve);
