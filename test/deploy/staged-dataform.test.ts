@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,16 +62,7 @@ describe("the staged Dataform tree", () => {
   describe.skipIf(!registry.ok)("compiled by the official Dataform CLI", () => {
     let cli: string;
     beforeAll(async () => {
-      const prefix = join(dir, "cli");
-      await mkdir(prefix);
-      const installed = await npm(
-        ["install", "--prefix", prefix, "--ignore-scripts", DATAFORM_CLI],
-        prefix,
-      );
-      expect(installed.code, installed.stderr).toBe(0);
-      const cliDir = join(prefix, "node_modules", "@dataform", "cli");
-      const { bin } = JSON.parse(await readFile(join(cliDir, "package.json"), "utf8"));
-      cli = join(cliDir, bin.dataform);
+      cli = await officialCli();
     }, 600_000);
 
     const compileWithCli = () =>
@@ -157,4 +149,35 @@ function officialActions(graph: Record<string, CliAction[] | undefined>): Compar
       })),
     )
     .sort(byTarget);
+}
+
+/**
+ * The official CLI, installed once per machine into its own folder under the OS temp dir (outside
+ * any checkout, so it can find no @dataform/core but the tree's): CI's second run of the suite
+ * (Node 22) and later runs on a laptop reuse it. Installed elsewhere first and renamed into
+ * place, so a concurrent run never sees half an install.
+ */
+async function officialCli(): Promise<string> {
+  const home = join(tmpdir(), `unistack-${DATAFORM_CLI.replace(/^@/, "").replaceAll("/", "-")}`);
+  const binOf = async (prefix: string) => {
+    const cliDir = join(prefix, "node_modules", "@dataform", "cli");
+    const { bin } = JSON.parse(await readFile(join(cliDir, "package.json"), "utf8"));
+    return join(cliDir, bin.dataform as string);
+  };
+  if (existsSync(join(home, "node_modules", "@dataform", "cli", "package.json"))) {
+    return binOf(home);
+  }
+  const prefix = await mkdtemp(join(tmpdir(), "unistack-dataform-cli-"));
+  const installed = await npm(
+    ["install", "--prefix", prefix, "--ignore-scripts", DATAFORM_CLI],
+    prefix,
+  );
+  if (installed.code !== 0)
+    throw new Error(`installing ${DATAFORM_CLI} failed:\n${installed.stderr}`);
+  try {
+    await rename(prefix, home);
+  } catch {
+    await rm(prefix, { recursive: true, force: true }); // another run installed it first
+  }
+  return binOf(home);
 }
