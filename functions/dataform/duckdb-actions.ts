@@ -14,36 +14,16 @@ import {
   tableName,
   tableType,
 } from "./duckdb-statements.js";
+import { type ActionOutcome, AssertionFailedError, type ExecuteOptions } from "./graph-runner.js";
+
+export type { ActionOutcome, ExecuteOptions } from "./graph-runner.js";
+export { AssertionFailedError } from "./graph-runner.js";
 
 /** What the runner needs of a DuckDB connection; `DuckDbWarehouse` fits as is. */
 export interface SqlSession {
   /** Runs one or more statements. */
   run(sql: string): Promise<void>;
   query(sql: string): Promise<Row[]>;
-}
-
-/** How one action ended; `rows` is the table's row count where it is cheap to know. */
-export interface ActionOutcome {
-  readonly rows?: number;
-  /** Assertions: rows that broke the rule (0 when it held). */
-  readonly failingRows?: number;
-}
-
-/** An assertion returned rows. The message names the rule and file, never row values. */
-export class AssertionFailedError extends Error {
-  readonly failingRows: number;
-
-  constructor(action: Action, failingRows: number) {
-    const model = action.parentAction
-      ? ` on ${action.parentAction.schema}.${action.parentAction.name}`
-      : "";
-    super(
-      `assertion ${action.name}${model} failed: ${failingRows} row(s) break it ` +
-        `(defined in ${action.fileName}). Inspect them with SELECT * FROM ${tableName(action.target)}.`,
-    );
-    this.name = "AssertionFailedError";
-    this.failingRows = failingRows;
-  }
 }
 
 async function count(session: SqlSession, sql: string): Promise<number> {
@@ -83,11 +63,6 @@ async function replaceRelation(
 function queryOf(action: Action): string {
   if (action.query === undefined) throw new Error(`${action.name} has no query`);
   return action.query;
-}
-
-export interface ExecuteOptions {
-  /** Rebuild incremental tables from scratch (protected ones excepted). */
-  readonly fullRefresh?: boolean;
 }
 
 /** Executes one compiled action on DuckDB; throws when it fails. */
@@ -130,7 +105,7 @@ export async function executeAction(
         session,
         `SELECT COUNT(*) AS failing FROM ${tableName(target)}`,
       );
-      if (failingRows > 0) throw new AssertionFailedError(action, failingRows);
+      if (failingRows > 0) throw new AssertionFailedError(action, failingRows, tableName(target));
       return { failingRows };
     }
     case "operations": {

@@ -1,4 +1,7 @@
-/** Dataform for Unistack: compile the project in-process, run the DuckDB graph locally. */
+/**
+ * Dataform for Unistack: compile the project in-process, run the DuckDB graph locally, or the
+ * BigQuery graph through a BigQuery warehouse (the emulator end-to-end test).
+ */
 export {
   type CompilationProblem,
   type CompileOptions,
@@ -18,6 +21,7 @@ export {
 export { type DeclaredTable, declaredTables, rawTableSpecs } from "./declarations.js";
 export { AssertionFailedError, type SqlSession } from "./duckdb-actions.js";
 export { orderActions } from "./graph-order.js";
+export { runBigQueryGraph } from "./run-bigquery.js";
 export {
   type ActionResult,
   GraphRunError,

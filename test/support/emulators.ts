@@ -100,12 +100,15 @@ export function startPubSubEmulator(gcloud: string): Promise<RunningEmulator> {
 }
 
 /**
- * fake-gcs-server over plain HTTP, objects in memory. With `pubsub`, every object finalized is
- * published to that topic as GCS's Pub/Sub notifications are (the topic must exist first).
+ * fake-gcs-server over plain HTTP. Objects live in memory, or with `root` as files
+ * `<root>/<bucket>/<key>` (where the BigQuery emulator reads `gs://` URIs). With `pubsub`, every
+ * object finalized is published to that topic as GCS's Pub/Sub notifications are (the topic must
+ * exist first).
  */
 export function startFakeGcs(
   binary: string,
   pubsub?: { readonly hostPort: string; readonly project: string; readonly topic: string },
+  root?: string,
 ): Promise<RunningEmulator> {
   return startEmulator({
     name: "fake-gcs-server",
@@ -117,8 +120,7 @@ export function startFakeGcs(
       "127.0.0.1",
       "-port",
       String(port),
-      "-backend",
-      "memory",
+      ...(root ? ["-backend", "filesystem", "-filesystem-root", root] : ["-backend", "memory"]),
       "-external-url",
       `http://127.0.0.1:${port}`,
       "-log-level",

@@ -1,4 +1,12 @@
-import type { BigQuery, Job, JobMetadata } from "@google-cloud/bigquery";
+import {
+  type BigQuery,
+  BigQueryDate,
+  BigQueryDatetime,
+  BigQueryTime,
+  BigQueryTimestamp,
+  type Job,
+  type JobMetadata,
+} from "@google-cloud/bigquery";
 import {
   LoadJobFailedError,
   type LoadRequest,
@@ -60,7 +68,7 @@ export function createBigQueryWarehouse(options: {
         else if (value === null) types[name] = "STRING";
       }
       const [rows] = await bq.query({ query: sql, params: { ...params }, types, location });
-      return rows as T[];
+      return (rows as Row[]).map((row) => plainRow(row) as T);
     },
 
     ensureTable,
@@ -188,6 +196,38 @@ async function settled(job: Job): Promise<JobMetadata> {
     if (metadata.status?.state === "DONE") return metadata;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
+}
+
+/**
+ * Rows in the shapes the DuckDB adapter answers, so callers see one shape on both: the client's
+ * TIMESTAMP and DATE wrappers become `Date`s, NUMERIC (a Big) a number, DATETIME and TIME their
+ * text. INT64 already comes as a number (the client throws beyond 2^53).
+ */
+function plainRow(row: Row): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) out[key] = plainValue(value);
+  return out;
+}
+
+function plainValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (value instanceof BigQueryTimestamp) return new Date(value.value);
+  if (value instanceof BigQueryDate) return new Date(`${value.value}T00:00:00.000Z`);
+  if (value instanceof BigQueryDatetime || value instanceof BigQueryTime) return value.value;
+  if (isBig(value)) return Number(String(value));
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    !(value instanceof Date) &&
+    !Buffer.isBuffer(value)
+  )
+    return plainRow(value as Row);
+  return value;
+}
+
+/** NUMERIC values are big.js instances (the client's dependency, not ours). */
+function isBig(value: unknown): boolean {
+  return (value as { constructor?: { name?: string } } | null)?.constructor?.name === "Big";
 }
 
 function ignoreAlreadyExists(error: unknown): void {
