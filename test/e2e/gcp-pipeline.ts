@@ -111,7 +111,12 @@ export async function runGcpPipeline(options: {
     const bus = createLocalEventBus();
     const activations: ActivationOutcome[] = [];
     bus.subscribe(ACTIVATE_META_TOPIC, async (event) => {
-      activations.push(await activateMeta({ warehouse, store, meta, logger, clock }, event));
+      activations.push(
+        await activateMeta(
+          { warehouse, store, meta, logger, clock, audienceId: options.audienceId },
+          event,
+        ),
+      );
     });
     const plan = await planActivation(
       { warehouse, store, bus, clock, logger },
