@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stageFunctions } from "../../functions/cli/commands/stage-functions.js";
 import { generateSendgridKeyPair } from "../../functions/cli/demo/synthetic/sign-sendgrid.js";
 import { createFsObjectStore } from "../../functions/platform/local/fs-object-store.js";
 import { EMAIL, parseCloudLoggingLines } from "../support/cloud-logging.js";
@@ -20,9 +20,9 @@ import {
 
 /**
  * The same hostile corpus against (a) the ingest server as the demo runs it (local adapters)
- * and (b) the deployed entry point, built and started the way Cloud Run starts it
- * (`node dist/functions/serve-ingest.js`, PORT from env, GCP adapters, here against
- * fake-gcs-server). Both run as their own process, so their memory is theirs alone.
+ * and (b) the deployed entry point: the staged deploy artifact started the way Cloud Run starts
+ * it (the Procfile's `node dist/functions/serve-ingest.js` through bash, PORT from env, GCP
+ * adapters, here against fake-gcs-server). Both run as their own process, so their memory is theirs alone.
  */
 
 const shopifySecret = "shpss_hostile_corpus_secret";
@@ -130,21 +130,27 @@ async function runLocal(): Promise<PathRun> {
 }
 
 async function runDeployed(fakeGcsBinary: string): Promise<PathRun> {
-  // Built as the deploy builds it; inside the repository so `node_modules` resolves.
-  const out = join(REPO_ROOT, "node_modules", ".cache", `unistack-hostile-${process.pid}`);
-  cleanup.push(() => rm(out, { recursive: true, force: true }));
-  const build = spawnSync(
-    join(REPO_ROOT, "node_modules/.bin/tsc"),
-    ["-p", "tsconfig.build.json", "--outDir", out],
-    { cwd: REPO_ROOT, encoding: "utf8" },
-  );
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+  // The deploy artifact (`unistack stage functions`), staged inside the repository so its
+  // packages resolve from this checkout's install (the same versions its lockfile pins;
+  // test/deploy installs and starts that lockfile on its own, with the registry).
+  const cache = join(REPO_ROOT, "node_modules", ".cache", `unistack-hostile-${process.pid}`);
+  cleanup.push(() => rm(cache, { recursive: true, force: true }));
+  const staged = await stageFunctions({
+    projectDir: REPO_ROOT,
+    out: join(cache, "functions"),
+    log: () => {},
+  });
+  // Cloud Run runs the buildpack's web process: the Procfile's command, through bash.
+  const procfile = await readFile(join(staged.out, "Procfile"), "utf8");
+  const web = /^web:\s*(.+)$/m.exec(procfile)?.[1];
+  if (web !== "node dist/functions/serve-ingest.js")
+    throw new Error(`unexpected Procfile: ${procfile}`);
   const gcs: FakeGcs = await startFakeGcsLake(fakeGcsBinary, "unistack-hostile-lake");
   cleanup.push(() => gcs.stop());
   const port = await freePort();
   const service = await startServiceProcess({
-    command: process.execPath,
-    args: [join(out, "functions/serve-ingest.js")],
+    command: "bash",
+    args: ["-c", web],
     env: {
       PATH: process.env.PATH ?? "",
       PORT: String(port),
@@ -154,7 +160,7 @@ async function runDeployed(fakeGcsBinary: string): Promise<PathRun> {
       K_SERVICE: "ingest",
       ...secretsEnv,
     },
-    cwd: REPO_ROOT,
+    cwd: staged.out,
     port,
   });
   cleanup.push(() => service.stop("SIGKILL"));
