@@ -10,6 +10,12 @@ mock_provider "google" {
       policy_data = "{\"bindings\":[]}"
     }
   }
+  # Likewise a random writer identity is no IAM member (OpenTofu mocks it already at plan).
+  mock_resource "google_logging_project_sink" {
+    defaults = {
+      writer_identity = "serviceAccount:service-123456789012@gcp-sa-logging.iam.gserviceaccount.com"
+    }
+  }
 }
 
 variables {

@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../support/external-tools.js";
+import { findTool, REPO_ROOT, requireTool, type ToolLookup } from "../support/external-tools.js";
 
 /**
  * Runs the real Terraform CLI with the real google provider (built from the Go module proxy by
@@ -25,6 +25,18 @@ import { REPO_ROOT } from "../support/external-tools.js";
 
 /** The provider version the mirror announces: the source build is of the 8.0 line (see decisions). */
 export const PROVIDER_VERSION = "8.0.0";
+
+/**
+ * The Terraform CLI: `terraform` (v1.11 here and in cloudbuild*.yaml), else OpenTofu's `tofu`,
+ * which .ci/install-tools builds from the Go module proxy on a machine without Terraform (Terraform's
+ * own module cannot be built with `go install`: its go.mod replaces nested modules by local paths).
+ * Both read this configuration, mock providers, override files and `test` alike.
+ */
+export function terraformCli(): ToolLookup {
+  const tofu = findTool("tofu");
+  if (!findTool("terraform") && tofu) return { ok: true, path: tofu };
+  return requireTool("terraform", "Terraform checks of infra/ (or tofu, from .ci/install-tools)");
+}
 
 export interface Workspace {
   readonly dir: string;
@@ -59,19 +71,19 @@ export function terraformWorkspace(
     ].join("\n"),
   );
 
+  // The same build under both registries' names: Terraform resolves hashicorp/google to
+  // registry.terraform.io, OpenTofu (the fallback, see terraformCli) to registry.opentofu.org.
   const mirror = join(root, "mirror");
-  const target = join(
-    mirror,
-    "registry.terraform.io/hashicorp/google",
-    PROVIDER_VERSION,
-    "linux_amd64",
-  );
-  mkdirSync(target, { recursive: true });
-  symlinkSync(provider, join(target, `terraform-provider-google_v${PROVIDER_VERSION}`));
+  const hosts = ["registry.terraform.io", "registry.opentofu.org"];
+  for (const host of hosts) {
+    const target = join(mirror, host, "hashicorp/google", PROVIDER_VERSION, "linux_amd64");
+    mkdirSync(target, { recursive: true });
+    symlinkSync(provider, join(target, `terraform-provider-google_v${PROVIDER_VERSION}`));
+  }
   const cliConfig = join(root, "terraformrc");
   writeFileSync(
     cliConfig,
-    `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/google"]\n  }\n}\n`,
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = [${hosts.map((h) => `"${h}/hashicorp/google"`).join(", ")}]\n  }\n}\n`,
   );
 
   const env = {
