@@ -25,9 +25,12 @@ export function localLoaderDeps(platform: LocalPlatform): SweepDeps {
 }
 
 /** Sweeps the whole local lake against the ledger: what `unistack load` and the demo run. */
-export function sweepLocalLake(platform: LocalPlatform): Promise<SweepReport> {
+export function sweepLocalLake(
+  platform: LocalPlatform,
+  overrides: Partial<SweepDeps> = {},
+): Promise<SweepReport> {
   return sweepRawLoads(
-    localLoaderDeps(platform),
+    { ...localLoaderDeps(platform), ...overrides },
     { trigger: "manual", scope: { kind: "all" }, debounce: false },
     LOCAL_SWEEP,
   );

@@ -8,7 +8,7 @@
 export const CRASH_POINTS = {
   generate: "the run's webhooks are generated, nothing sent yet",
   landed: "a webhook batch is durable in the lake, its HTTP answer not sent yet",
-  loaded: "a raw file was loaded into the warehouse",
+  loaded: "a load job of the sweep committed, its ledger rows not written yet",
   model: "the Dataform graph is part-way (before the n-th action)",
   published: "an activation batch was published on the bus (the run is recorded as planned)",
   sent: "Meta accepted a batch, nothing of it recorded in ops yet",

@@ -77,7 +77,18 @@ export const demoStages: readonly Stage<DemoContext>[] = [
     id: "load",
     title: "Load landed files into raw tables (sweep: lake vs load ledger, micro-batches)",
     async run(ctx) {
-      const report = await sweepLocalLake(ctx.platform);
+      const { warehouse } = ctx.platform;
+      const report = await sweepLocalLake(ctx.platform, {
+        // the "loaded" crash point: a load job committed, its ledger rows not yet written
+        warehouse: {
+          ...warehouse,
+          async load(request) {
+            const result = await warehouse.load(request);
+            ctx.crashPoint("loaded");
+            return result;
+          },
+        },
+      });
       ctx.results.load = report;
       const problem = sweepProblem(report);
       if (problem || report.status === "skipped") throw new Error(problem);

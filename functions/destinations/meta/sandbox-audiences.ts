@@ -1,14 +1,32 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { writeFileAtomic } from "../../platform/local/atomic-file.js";
 
 /**
- * The audiences a local Meta sandbox holds: per audience, the set of hashed emails and phones.
+ * The audiences a local Meta sandbox holds: per audience, the set of hashed emails and phones,
+ * and a journal of the uploads it applied (no values: session, sequence, counts, a digest).
  * Optionally persisted to a JSON file so the audience survives across processes (the demo runs
- * twice); every change is on disk before the sandbox answers, as Meta's answer means "received".
+ * twice, and is killed in the crash test); every change is on disk, audience and journal in one
+ * atomic write, before the sandbox answers, as Meta's answer means "received".
  */
 
 export type AudienceKey = "EMAIL" | "PHONE";
+
+/** One applied users-edge call, as the journal keeps it. */
+export const UploadRecordSchema = z.object({
+  audienceId: z.string(),
+  op: z.enum(["add", "remove"]),
+  sessionId: z.number().nullable(),
+  batchSeq: z.number().nullable(),
+  /** Valid values in the call. */
+  rows: z.number().int(),
+  /** Values that changed the audience (added when absent, removed when present). */
+  changed: z.number().int(),
+  /** SHA-256 of the call's sorted values: tells a resend of the same batch from another batch. */
+  digest: z.string(),
+});
+export type UploadRecord = z.infer<typeof UploadRecordSchema>;
 
 const StateFileSchema = z.object({
   version: z.literal(1),
@@ -16,7 +34,14 @@ const StateFileSchema = z.object({
     z.string(),
     z.object({ EMAIL: z.array(z.string()), PHONE: z.array(z.string()) }),
   ),
+  uploads: z.array(UploadRecordSchema).default([]),
 });
+type StateFile = z.infer<typeof StateFileSchema>;
+
+export interface UploadSessionRef {
+  readonly sessionId: number;
+  readonly batchSeq: number;
+}
 
 export interface AudienceStore {
   has(audienceId: string): boolean;
@@ -24,8 +49,16 @@ export interface AudienceStore {
   create(audienceId: string): Promise<void>;
   /** The audience's members under `key`, sorted. Throws for an unknown audience. */
   members(audienceId: string, key?: AudienceKey): string[];
-  add(audienceId: string, key: AudienceKey, values: readonly string[]): Promise<void>;
-  remove(audienceId: string, key: AudienceKey, values: readonly string[]): Promise<void>;
+  /** Applies an add or remove and journals it; resolves once both are on disk. */
+  apply(
+    op: "add" | "remove",
+    audienceId: string,
+    key: AudienceKey,
+    values: readonly string[],
+    session?: UploadSessionRef,
+  ): Promise<UploadRecord>;
+  /** Every upload applied so far, oldest first (across restarts when persisted). */
+  uploads(): readonly UploadRecord[];
   /** Resolves when every change so far is on disk. */
   flush(): Promise<void>;
 }
@@ -36,17 +69,20 @@ export async function openAudienceStore(
   options: { statePath?: string | undefined; audiences?: readonly string[] | undefined } = {},
 ): Promise<AudienceStore> {
   const audiences = new Map<string, Members>();
+  const journal: UploadRecord[] = [];
   const statePath = options.statePath;
   if (statePath) {
-    for (const [id, members] of Object.entries(await readState(statePath))) {
+    const state = await readState(statePath);
+    for (const [id, members] of Object.entries(state.audiences)) {
       audiences.set(id, { EMAIL: new Set(members.EMAIL), PHONE: new Set(members.PHONE) });
     }
+    journal.push(...state.uploads);
   }
   let writes: Promise<void> = Promise.resolve();
   const persist = (): Promise<void> => {
     if (!statePath) return Promise.resolve();
-    const snapshot = serialize(audiences);
-    writes = writes.then(() => writeState(statePath, snapshot));
+    const snapshot = serialize(audiences, journal);
+    writes = writes.then(() => writeFileAtomic(statePath, snapshot));
     return writes;
   };
   const audience = (id: string): Members => {
@@ -63,36 +99,54 @@ export async function openAudienceStore(
       await persist();
     },
     members: (id, key = "EMAIL") => [...audience(id)[key]].sort(),
-    async add(id, key, values) {
+    async apply(op, id, key, values, session) {
       const set = audience(id)[key];
-      for (const value of values) set.add(value);
+      let changed = 0;
+      for (const value of values) {
+        if (op === "add" && !set.has(value)) {
+          set.add(value);
+          changed++;
+        } else if (op === "remove" && set.delete(value)) {
+          changed++;
+        }
+      }
+      const record: UploadRecord = {
+        audienceId: id,
+        op,
+        sessionId: session?.sessionId ?? null,
+        batchSeq: session?.batchSeq ?? null,
+        rows: values.length,
+        changed,
+        digest: createHash("sha256")
+          .update([...values].sort().join("\n"))
+          .digest("hex"),
+      };
+      journal.push(record);
       await persist();
+      return record;
     },
-    async remove(id, key, values) {
-      const set = audience(id)[key];
-      for (const value of values) set.delete(value);
-      await persist();
-    },
+    uploads: () => journal,
     flush: () => writes,
   };
   for (const id of options.audiences ?? []) await store.create(id);
   return store;
 }
 
-function serialize(audiences: Map<string, Members>): string {
-  const out: z.infer<typeof StateFileSchema> = { version: 1, audiences: {} };
+function serialize(audiences: Map<string, Members>, uploads: readonly UploadRecord[]): string {
+  const out: StateFile = { version: 1, audiences: {}, uploads: [...uploads] };
   for (const [id, members] of audiences) {
     out.audiences[id] = { EMAIL: [...members.EMAIL].sort(), PHONE: [...members.PHONE].sort() };
   }
   return `${JSON.stringify(out)}\n`;
 }
 
-async function readState(path: string): Promise<z.infer<typeof StateFileSchema>["audiences"]> {
+async function readState(path: string): Promise<StateFile> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      return { version: 1, audiences: {}, uploads: [] };
     throw error;
   }
   let json: unknown;
@@ -109,10 +163,5 @@ async function readState(path: string): Promise<z.infer<typeof StateFileSchema>[
       `Meta sandbox state ${path} cannot be read (${why}): it holds the local Meta audience, which must agree with the sync log in ops.sync_members. Restore it from a backup, or start the demo over with \`unistack demo --fresh\``,
     );
   }
-  return parsed.data.audiences;
-}
-
-/** temp + fsync + rename: the sandbox answers only once the change survives a `kill -9`. */
-function writeState(path: string, body: string): Promise<void> {
-  return writeFileAtomic(path, body);
+  return parsed.data;
 }

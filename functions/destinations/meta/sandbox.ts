@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { UploadSession } from "./contracts.js";
-import { type AudienceKey, openAudienceStore } from "./sandbox-audiences.js";
+import { type AudienceKey, openAudienceStore, type UploadRecord } from "./sandbox-audiences.js";
 import { faultAnswer, type SandboxFault } from "./sandbox-faults.js";
 import {
   bearer,
@@ -55,6 +55,8 @@ export interface MetaSandbox {
   createAudience(audienceId: string): Promise<void>;
   /** Sorted SHA-256 values the audience holds under EMAIL (or PHONE). */
   members(audienceId: string, key?: AudienceKey): string[];
+  /** Every add or remove the sandbox applied (no values), kept in the state file when persisted. */
+  uploads(): readonly UploadRecord[];
   /** Answers the next `times` users-edge calls with `fault`. */
   failNext(fault: SandboxFault, times?: number): void;
   /** Answers every users-edge call with `fault` from now on (an outage that does not end). */
@@ -140,8 +142,10 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
 
     const check = checkUsersParams(params);
     if (!check.ok) return fail(check.failure);
-    if (op === "add") await store.add(audienceId, check.key, check.valid);
-    else await store.remove(audienceId, check.key, check.valid);
+    const session = check.session
+      ? { sessionId: check.session.session_id, batchSeq: check.session.batch_seq }
+      : undefined;
+    await store.apply(op, audienceId, check.key, check.valid, session);
     log(200, { rows: check.numReceived, numInvalid: check.numInvalid, session: check.session });
     send(res, 200, {
       audience_id: audienceId,
@@ -170,6 +174,7 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
     requests,
     createAudience: (id) => store.create(id),
     members: (id, key) => store.members(id, key),
+    uploads: () => store.uploads(),
     failNext(fault, times = 1) {
       for (let i = 0; i < times; i++) faults.push(fault);
     },
@@ -186,4 +191,5 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
   };
 }
 
+export type { UploadRecord } from "./sandbox-audiences.js";
 export type { SandboxFault } from "./sandbox-faults.js";

@@ -192,4 +192,30 @@ describe("Meta sandbox persistence", () => {
     expect(((await inspected.json()) as { EMAIL: string[] }).EMAIL).toEqual([hashOf(2)]);
     await second.close();
   });
+
+  it("journals every applied upload with its session, across a restart; a resent batch changes nothing", async () => {
+    const statePath = join(dir, "meta-journal.json");
+    const session = (seq: number) => ({ session_id: 77, batch_seq: seq, last_batch_flag: false });
+    const first = await startMetaSandbox({ statePath, audiences: [AUDIENCE] });
+    const batch = { schema: "EMAIL_SHA256", data: [hashOf(1), hashOf(2)] };
+    await call(first, { payload: batch, session: session(1) });
+    await first.close();
+
+    const second = await startMetaSandbox({ statePath });
+    await call(second, { payload: batch, session: session(1) });
+    await call(second, {
+      method: "DELETE",
+      payload: { schema: "EMAIL_SHA256", data: [hashOf(3)] },
+    });
+    expect(second.uploads().map((u) => [u.op, u.sessionId, u.batchSeq, u.rows, u.changed])).toEqual(
+      [
+        ["add", 77, 1, 2, 2],
+        ["add", 77, 1, 2, 0],
+        ["remove", null, null, 1, 0],
+      ],
+    );
+    const [original, resent] = second.uploads();
+    expect(resent?.digest).toBe(original?.digest);
+    await second.close();
+  });
 });
