@@ -1,5 +1,4 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -104,23 +103,27 @@ describe("unistack demo when the destination fails", () => {
     expect(await opsRuns(join(dir, "429"))).toEqual({ open: 0, statuses: ["failed"] });
   });
 
-  it("refuses a second run in the same folder while the first runs, naming its pid (exit 3)", async () => {
+  it("refuses a second run in the same folder while the first runs, naming its pid (exit 3), and takes over once it was killed", async () => {
     const folder = join(dir, "lock");
-    const first: ChildProcess = spawn(
+    // A process that holds the folder's lock the way a running demo does, for as long as needed.
+    const holder: ChildProcess = spawn(
       process.execPath,
-      ["bin/unistack.js", "demo", "--contacts", CONTACTS, "--dir", folder],
-      { cwd: repoRoot, stdio: "ignore" },
+      ["--import", "tsx", "test/e2e/fixtures/hold-lock.ts", folder],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] },
     );
-    const done = new Promise<number | null>((r) => first.on("exit", (code) => r(code)));
+    await new Promise<void>((ready) => holder.stdout?.once("data", () => ready()));
+    const exited = new Promise((r) => holder.on("exit", r));
     try {
-      while (!existsSync(join(folder, "unistack.lock")))
-        await new Promise((r) => setTimeout(r, 50));
       const second = await demo(folder);
       expect(second.code).toBe(EXIT.locked);
-      expect(second.err).toContain(`another unistack run is using ${folder}: pid ${first.pid}`);
+      expect(second.err).toContain(`another unistack run is using ${folder}: pid ${holder.pid}`);
       expect(second.err).toContain(`delete ${join(folder, "unistack.lock")}`);
     } finally {
-      expect(await done).toBe(0);
+      holder.kill("SIGKILL");
+      await exited;
     }
+    const third = await demo(folder);
+    expect(third.code).toBe(EXIT.ok);
+    expect(third.out).toContain(`took over the lock of pid ${holder.pid}`);
   });
 });
