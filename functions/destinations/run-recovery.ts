@@ -1,9 +1,10 @@
+import type { RunOutcome } from "../core/activation/outcome.js";
 import type { PendingBatch } from "../core/activation/resume.js";
 import type { Logger } from "../platform/logger.js";
 import type { Clock, ObjectStore, Warehouse } from "../platform/ports.js";
 import { unsettledBatches } from "./activation-store.js";
-import { recordBatch, type SyncRunRecord } from "./sync-log.js";
-import { abandonRun, openRuns, settledBatches } from "./sync-runs.js";
+import { recordBatch, recordRun, recordRunOutcome, type SyncRunRecord } from "./sync-log.js";
+import { hasOutcome, openRuns, settledBatches } from "./sync-runs.js";
 
 /**
  * What earlier runs of a sync left unfinished, read from durable state only: their `planned`
@@ -61,4 +62,30 @@ export async function collectOpenWork(deps: OpenRunsDeps, syncId: string): Promi
     kept.push(run);
   }
   return { runs: kept, pending };
+}
+
+/** Closes a run whose batches can no longer be known (their objects expired): failed, with why. */
+async function abandonRun(
+  warehouse: Warehouse,
+  clock: Clock,
+  run: SyncRunRecord,
+  reason: string,
+): Promise<void> {
+  if (await hasOutcome(warehouse, run.runId)) return;
+  const settled = await settledBatches(warehouse, run.runId);
+  const outcome: RunOutcome = {
+    status: "failed",
+    reason,
+    batches: run.batches,
+    succeeded: settled.filter((b) => b.status === "succeeded").length,
+    partial: settled.filter((b) => b.status === "partial").length,
+    failed: run.batches - settled.filter((b) => b.status !== "failed").length,
+    superseded: settled.filter((b) => b.status === "superseded").length,
+    acceptedAdds: settled.filter((b) => b.op === "add").reduce((n, b) => n + b.accepted, 0),
+    acceptedRemoves: settled.filter((b) => b.op === "remove").reduce((n, b) => n + b.accepted, 0),
+    errorCodes: ["batch_object_missing"],
+  };
+  const at = clock.now();
+  await recordRunOutcome(warehouse, { runId: run.runId, syncId: run.syncId, at, outcome });
+  await recordRun(warehouse, { ...run, status: "failed", recordedAt: at });
 }

@@ -137,7 +137,7 @@ export async function failedDeliveries(
   return num.parse(row?.n ?? 0);
 }
 
-async function hasOutcome(warehouse: Warehouse, runId: string): Promise<boolean> {
+export async function hasOutcome(warehouse: Warehouse, runId: string): Promise<boolean> {
   const [row] = await warehouse.query(
     `SELECT COUNT(*) AS n FROM ${q(SYNC_RUN_OUTCOMES)} WHERE run_id = @run_id`,
     { run_id: runId },
@@ -150,18 +150,34 @@ async function hasOutcome(warehouse: Warehouse, runId: string): Promise<boolean>
  * `sync_runs` row. Returns the outcome, or `undefined` while batches are outstanding. Safe to
  * call from several places (every settled batch calls it; so does the next plan).
  */
-export async function settleRun(
+export function settleRun(
   warehouse: Warehouse,
   clock: Clock,
   run: SyncRunRecord,
 ): Promise<RunOutcome | undefined> {
-  const outcome = runOutcome(run.batches, await settledBatches(warehouse, run.runId));
-  if (!outcome || (await hasOutcome(warehouse, run.runId))) return outcome;
-  const at = clock.now();
-  await recordRunOutcome(warehouse, { runId: run.runId, syncId: run.syncId, at, outcome });
-  await recordRun(warehouse, { ...run, status: outcome.status, recordedAt: at });
-  return outcome;
+  // One settlement at a time per warehouse client: the last two batches of a run often settle
+  // together, and both would otherwise find the run complete and close it twice. (Across cloud
+  // instances that race remains; readers take a run's first outcome row.)
+  const previous = settling.get(warehouse) ?? Promise.resolve();
+  const next = previous.then(async () => {
+    const outcome = runOutcome(run.batches, await settledBatches(warehouse, run.runId));
+    if (!outcome || (await hasOutcome(warehouse, run.runId))) return outcome;
+    const at = clock.now();
+    await recordRunOutcome(warehouse, { runId: run.runId, syncId: run.syncId, at, outcome });
+    await recordRun(warehouse, { ...run, status: outcome.status, recordedAt: at });
+    return outcome;
+  });
+  settling.set(
+    warehouse,
+    next.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return next;
 }
+
+const settling = new WeakMap<Warehouse, Promise<void>>();
 
 /** `settleRun` for a run known by its id (from a batch message). */
 export async function settleRunById(
@@ -171,30 +187,4 @@ export async function settleRunById(
 ): Promise<RunOutcome | undefined> {
   const run = await plannedRun(warehouse, runId);
   return run ? settleRun(warehouse, clock, run) : undefined;
-}
-
-/** Closes a run whose batches can no longer be known (their objects expired): failed, with why. */
-export async function abandonRun(
-  warehouse: Warehouse,
-  clock: Clock,
-  run: SyncRunRecord,
-  reason: string,
-): Promise<void> {
-  if (await hasOutcome(warehouse, run.runId)) return;
-  const settled = await settledBatches(warehouse, run.runId);
-  const outcome: RunOutcome = {
-    status: "failed",
-    reason,
-    batches: run.batches,
-    succeeded: settled.filter((b) => b.status === "succeeded").length,
-    partial: settled.filter((b) => b.status === "partial").length,
-    failed: run.batches - settled.filter((b) => b.status !== "failed").length,
-    superseded: settled.filter((b) => b.status === "superseded").length,
-    acceptedAdds: settled.filter((b) => b.op === "add").reduce((n, b) => n + b.accepted, 0),
-    acceptedRemoves: settled.filter((b) => b.op === "remove").reduce((n, b) => n + b.accepted, 0),
-    errorCodes: ["batch_object_missing"],
-  };
-  const at = clock.now();
-  await recordRunOutcome(warehouse, { runId: run.runId, syncId: run.syncId, at, outcome });
-  await recordRun(warehouse, { ...run, status: "failed", recordedAt: at });
 }

@@ -124,4 +124,24 @@ describe("activation failures are final and explained", () => {
     expect(h.sandbox.requests).toEqual([]);
     expect(await outcome()).toMatchObject({ status: "failed", error_codes: "audience_mismatch" });
   });
+
+  it("closes a run whose batch objects are gone as failed, and plans its rows again", async () => {
+    h = await startHarness();
+    await h.setSegment([ANN, BOB]);
+    const lost = await planActivation(
+      { ...h.planDeps, bus: { publish: async () => "lost" } },
+      SYNC,
+    );
+    for (const b of lost.batches) await h.planDeps.store.delete(b.key);
+
+    const next = await h.run();
+
+    expect(next).toMatchObject({ status: "planned", plannedAdds: 2, resumed: [] });
+    expect(h.audience()).toHaveLength(2);
+    const [closed] = await h.rows<Outcome>(
+      `SELECT status, reason, batches_failed, error_codes FROM ops.sync_run_outcomes WHERE run_id = '${lost.runId}'`,
+    );
+    expect(closed).toMatchObject({ status: "failed", error_codes: "batch_object_missing" });
+    expect(closed?.reason).toMatch(/1 of 1 batch objects of this run are gone from the store/);
+  });
 });

@@ -110,6 +110,15 @@ describe("activation to Meta, end to end on local adapters", () => {
     );
     expect(new Set(sessions.map((s) => s?.session_id)).size).toBe(1);
     expect(h.audience()).toHaveLength(5);
+    // three batches settle at about the same time; the run is closed once
+    expect(await h.rows("SELECT status, accepted_adds FROM ops.sync_run_outcomes")).toEqual([
+      { status: "succeeded", accepted_adds: 5 },
+    ]);
+    expect(
+      (
+        await h.rows<{ status: string }>("SELECT status FROM ops.sync_runs ORDER BY recorded_at")
+      ).map((r) => r.status),
+    ).toEqual(["planned", "succeeded"]);
   });
 
   it("a transient outage outlasting the client's retries is redelivered by the bus and lands once", async () => {
