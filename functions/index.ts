@@ -14,14 +14,18 @@ import { activateMetaSettings, configuredSyncs } from "./handlers/configured-syn
 import { succeededDataformRun } from "./handlers/dataform-run-finished.js";
 import { createLoadRawHandler, loadSweepConfig, rawStreamsOf } from "./handlers/load-raw.js";
 import { planActivation } from "./handlers/plan-activation.js";
+import { handlePullEvent, pullBudgetMs } from "./handlers/pull.js";
 import type { CloudEvent } from "./platform/cloudevents.js";
 import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
+import { loadConnections } from "./sources/connections.js";
+import { PULL_SOURCES, pullSources } from "./sources/pull-registry.js";
 import { WEBHOOK_SOURCES } from "./sources/registry.js";
 
 export const FUNCTION_TARGETS = {
   loadRaw: "cloudevent",
   planActivation: "cloudevent",
   activateMeta: "cloudevent",
+  pull: "cloudevent",
 } as const;
 
 /** Who sweeps: the revision and one id per instance, written into the loader's lease. */
@@ -29,7 +33,7 @@ const sweeper = {
   holder: `${process.env.K_REVISION ?? "load-raw"}/${randomUUID()}`,
   host: hostname(),
 };
-const rawStreams = rawStreamsOf(WEBHOOK_SOURCES);
+const rawStreams = rawStreamsOf([...WEBHOOK_SOURCES, ...PULL_SOURCES]);
 
 functions.cloudEvent(
   "loadRaw",
@@ -73,4 +77,27 @@ functions.cloudEvent("activateMeta", async (event: CloudEvent<unknown>) => {
   meta ??= createMetaClient({ ...metaClientOptionsFromEnv(process.env), logger });
   const settings = activateMetaSettings(process.env);
   await activateMeta({ warehouse, store, meta, logger, clock, ...settings }, event);
+});
+
+/**
+ * Scheduled pulls: Cloud Scheduler → topic `pull` → this target, one message per (source,
+ * stream). Connections and their secrets come from UNISTACK_CONNECTIONS and the environment.
+ */
+functions.cloudEvent("pull", async (event: CloudEvent<unknown>) => {
+  const { store, warehouse, logger, clock, secrets } = gcpPlatform();
+  await handlePullEvent(
+    {
+      store,
+      warehouse,
+      logger,
+      clock,
+      secrets,
+      fetch: globalThis.fetch,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sources: pullSources,
+      connections: loadConnections(process.env, [...pullSources.keys()]),
+      budgetMs: pullBudgetMs(process.env),
+    },
+    event,
+  );
 });

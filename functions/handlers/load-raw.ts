@@ -3,6 +3,7 @@ import type { WebhookSource } from "../core/ingest/source.js";
 import { addToInbox, inRecentWindow, type RawStream } from "../core/loading/scope.js";
 import { type SweepDeps, type SweepReport, sweepRawLoads } from "../core/loading/sweep.js";
 import { CLOUD_SWEEP, type SweepConfig } from "../core/loading/sweep-config.js";
+import type { PullSource } from "../core/pull/source.js";
 import { parseRawObjectKey } from "../core/raw-table.js";
 import {
   type CloudEvent,
@@ -110,9 +111,15 @@ export function createLoadRawHandler(
 }
 
 /** Every (source, stream) of the registered sources: what a recent sweep lists. */
-export function rawStreamsOf(sources: readonly WebhookSource[]): RawStream[] {
+export function rawStreamsOf(
+  sources: readonly Pick<WebhookSource | PullSource, "name" | "streams">[],
+): RawStream[] {
+  // A stream both pushed and pulled (Shopify orders by webhook and by backfill) is listed once.
+  const seen = new Set<string>();
   return sources.flatMap((s) =>
-    Object.keys(s.streams).map((stream) => ({ source: s.name, stream })),
+    Object.keys(s.streams)
+      .filter((stream) => !seen.has(`${s.name}/${stream}`) && seen.add(`${s.name}/${stream}`))
+      .map((stream) => ({ source: s.name, stream })),
   );
 }
 

@@ -7,6 +7,7 @@ import {
   LOCAL_BUCKET,
   type LocalPlatform,
 } from "../../platform/local/local-platform.js";
+import { PULL_SOURCES } from "../../sources/pull-registry.js";
 import { WEBHOOK_SOURCES } from "../../sources/registry.js";
 import { acquireStateLock } from "../demo/state-lock.js";
 
@@ -19,7 +20,7 @@ export function localLoaderDeps(platform: LocalPlatform): SweepDeps {
     clock: platform.clock,
     bucket: LOCAL_BUCKET,
     uriOf: (key) => platform.store.uriOf(key),
-    streams: rawStreamsOf(WEBHOOK_SOURCES),
+    streams: rawStreamsOf([...WEBHOOK_SOURCES, ...PULL_SOURCES]),
     ...localSweeper(),
   };
 }

@@ -32,7 +32,7 @@ export interface StreamGroup {
  * delivery a record id is landed once (SendGrid repeats events); the first copy wins.
  */
 export function sortRecords(
-  source: WebhookSource,
+  source: Pick<WebhookSource, "streams">,
   candidates: readonly CandidateRecord[],
 ): StreamGroup[] {
   const groups = new Map<string, StreamGroup>();

@@ -1,0 +1,91 @@
+import type { ObjectStore } from "../../platform/ports.js";
+import { ndjson, quarantineLine, rawLine } from "../ingest/lines.js";
+import { sha256, sortRecords } from "../ingest/sort-records.js";
+import { quarantineObjectKey, rawObjectKey } from "../raw-table.js";
+import type { JournalEntry, StreamRef } from "./journal.js";
+import type { PulledPage, PullStream, PullWindow } from "./source.js";
+
+const NDJSON = "application/x-ndjson";
+
+/**
+ * The raw batch id of a page: a hash of the stream, the window and the page's cursor, so the same
+ * page of the same window always lands under the same key, whatever the vendor answers the
+ * second time it is asked.
+ */
+export function pageBatchId(ref: StreamRef, window: PullWindow, cursor: string | null): string {
+  const parts = [ref.source, ref.connection, ref.stream, window.from, window.to, cursor ?? ""];
+  return sha256(parts.join("\n")).slice(0, 32);
+}
+
+/** Turns a fetched page into its journal entry: the exact lines raw and quarantine will hold. */
+export function pageEntry(input: {
+  readonly ref: StreamRef;
+  readonly stream: PullStream;
+  readonly window: PullWindow;
+  readonly page: number;
+  readonly cursor: string | null;
+  readonly fetched: PulledPage;
+  readonly fetchedAt: Date;
+}): { entry: JournalEntry; duplicates: number } {
+  const { ref, window, cursor } = input;
+  const contract = input.stream.contract;
+  const [group] = sortRecords(
+    { streams: { [ref.stream]: contract } },
+    input.fetched.records.map((r) => ({ stream: ref.stream, value: r.value, json: r.json })),
+  );
+  const batchId = pageBatchId(ref, window, cursor);
+  // The window's end dates its pages: a run resumed after midnight writes the same keys.
+  const dt = window.to.slice(0, 10);
+  const receivedAt = input.fetchedAt.toISOString();
+  const valid = group?.valid ?? [];
+  const invalid = group?.invalid ?? [];
+  const rawKey = valid.length > 0 ? rawObjectKey(ref.source, ref.stream, dt, batchId) : null;
+  const quarantineKey =
+    invalid.length > 0 ? quarantineObjectKey(ref.source, ref.stream, dt, batchId) : null;
+  const meta = {
+    _source: ref.source,
+    _stream: ref.stream,
+    _received_at: receivedAt,
+    _batch_id: batchId,
+    _object: rawKey ?? "",
+  };
+  return {
+    entry: {
+      header: {
+        page: input.page,
+        cursor,
+        next: input.fetched.next ?? null,
+        raw: valid.length,
+        quarantine: invalid.length,
+        rawKey,
+        quarantineKey,
+        fetchedAt: receivedAt,
+      },
+      rawLines: valid.map((record) => rawLine(meta, record)),
+      quarantineLines: invalid.map((record) =>
+        quarantineLine(record, receivedAt, {
+          connection: ref.connection,
+          window: String(window.seq),
+        }),
+      ),
+    },
+    duplicates: group?.duplicates ?? 0,
+  };
+}
+
+/**
+ * Writes a journaled page's quarantine and raw objects, create-if-absent (raw last: its creation
+ * is what the loader picks up). Run again for the same entry it writes nothing new.
+ */
+export async function writePageObjects(store: ObjectStore, entry: JournalEntry): Promise<void> {
+  const { header } = entry;
+  if (header.quarantineKey && entry.quarantineLines.length > 0) {
+    await store.put(header.quarantineKey, ndjson(entry.quarantineLines), {
+      ifAbsent: true,
+      contentType: NDJSON,
+    });
+  }
+  if (header.rawKey && entry.rawLines.length > 0) {
+    await store.put(header.rawKey, ndjson(entry.rawLines), { ifAbsent: true, contentType: NDJSON });
+  }
+}
