@@ -1,4 +1,5 @@
 import type { SourceCatalog, WebhookSource } from "../core/ingest/source.js";
+import { hubspotCatalog, hubspotSource } from "./hubspot/index.js";
 import { sendgridCatalog, sendgridSource } from "./sendgrid/index.js";
 import { shopifyCatalog, shopifySource } from "./shopify/index.js";
 
@@ -6,9 +7,17 @@ import { shopifyCatalog, shopifySource } from "./shopify/index.js";
  * Every webhook source the pipeline serves. Adding a source is a folder under `sources/` and a
  * line here; the ingest use case and the handlers never name a vendor.
  */
-export const WEBHOOK_SOURCES: readonly WebhookSource[] = [shopifySource, sendgridSource];
+export const WEBHOOK_SOURCES: readonly WebhookSource[] = [
+  shopifySource,
+  sendgridSource,
+  hubspotSource,
+];
 
-export const SOURCE_CATALOG: readonly SourceCatalog[] = [shopifyCatalog, sendgridCatalog];
+export const SOURCE_CATALOG: readonly SourceCatalog[] = [
+  shopifyCatalog,
+  sendgridCatalog,
+  hubspotCatalog,
+];
 
 export type SourceRegistry = ReadonlyMap<string, WebhookSource>;
 
