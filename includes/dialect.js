@@ -130,6 +130,16 @@ function arrayMin(arrayExpr, element, valueExpr, conditionExpr) {
     : `(SELECT MIN(${valueExpr}) FROM UNNEST(${arrayExpr}) AS ${element} WHERE ${conditionExpr})`;
 }
 
+/**
+ * A FROM item that joins each row to the elements of its array `arrayExpr`, each named `alias`
+ * (`FROM t, ${unnestAs("t.list", "item")}`): BigQuery names the element by the alias, DuckDB
+ * by a column of the aliased table.
+ */
+function unnestAs(arrayExpr, alias) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`bad element name "${alias}"`);
+  return isDuckDb() ? `UNNEST(${arrayExpr}) AS _${alias}(${alias})` : `UNNEST(${arrayExpr}) AS ${alias}`;
+}
+
 function cast(expr, bigQueryType) {
   return `CAST(${expr} AS ${typeName(bigQueryType)})`;
 }
@@ -163,6 +173,13 @@ function timestampFromUnixSeconds(expr) {
   return isDuckDb()
     ? `to_timestamp(${safeCast(expr, "INT64")})`
     : `TIMESTAMP_SECONDS(${safeCast(expr, "INT64")})`;
+}
+
+/** Unix milliseconds (HubSpot's `occurredAt`) as TIMESTAMP. */
+function timestampFromUnixMillis(expr) {
+  return isDuckDb()
+    ? `epoch_ms(${safeCast(expr, "INT64")})`
+    : `TIMESTAMP_MILLIS(${safeCast(expr, "INT64")})`;
 }
 
 function timestampSubDays(timestampExpr, days) {
@@ -215,11 +232,13 @@ module.exports = {
   jsonString,
   jsonDocument,
   arrayMin,
+  unnestAs,
   cast,
   safeCast,
   parseNumeric,
   parseTimestamp,
   timestampFromUnixSeconds,
+  timestampFromUnixMillis,
   timestampSubDays,
   regexpContains,
   regexpReplaceAll,

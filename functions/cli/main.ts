@@ -4,6 +4,7 @@ import { checkSqlCommand } from "./commands/check-sql.js";
 import { compileCommand } from "./commands/compile.js";
 import { type DemoFlags, demoCommand } from "./commands/demo.js";
 import { loadCommand } from "./commands/load.js";
+import { pullCommand } from "./commands/pull.js";
 import { sqlCommand } from "./commands/sql.js";
 import { stageCommand } from "./commands/stage.js";
 import { REHEARSALS } from "./demo/demo-meta.js";
@@ -11,6 +12,7 @@ import { StateLockedError } from "./demo/state-lock.js";
 import {
   cliVersion,
   EXIT,
+  isoInstant,
   MAX_CONCURRENCY,
   MAX_CONTACTS,
   MAX_SEED,
@@ -102,6 +104,29 @@ program
   .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
   .action(async (opts: { dir: string }) => {
     process.exitCode = await loadCommand({ dir: opts.dir });
+  });
+
+program
+  .command("pull")
+  .description("pull a source's streams from its local sandbox into the local lake and raw tables")
+  .argument("<source>", "the pulled source, e.g. hubspot")
+  .option("--stream <stream>", "only this stream")
+  .option("--connection <id>", "only this connection (UNISTACK_CONNECTIONS)")
+  .option(
+    "--since <instant>",
+    "start a new window here (ISO date or instant) instead of the high-water mark",
+    isoInstant,
+  )
+  .option(
+    "--contacts <n>",
+    "people in the sandbox's synthetic data",
+    wholeNumber("--contacts", 1, MAX_CONTACTS),
+    3000,
+  )
+  .option("--seed <n>", "seed of the synthetic data", wholeNumber("--seed", 0, MAX_SEED), 42)
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .action(async (source: string, opts: Parameters<typeof pullCommand>[1]) => {
+    process.exitCode = await pullCommand(source, opts);
   });
 
 program

@@ -40,6 +40,21 @@ export function wholeNumber(flag: string, min: number, max: number, why = "") {
   };
 }
 
+/** A commander parser for `--since`: a date (`2026-01-01`) or an ISO instant, as an ISO instant. */
+export function isoInstant(value: string): string {
+  const text = value.trim();
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(
+    text,
+  );
+  const ms = ok ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new InvalidArgumentError(
+      `--since takes a date (2026-01-01) or an ISO instant (2026-01-01T00:00:00Z), got "${value}".`,
+    );
+  }
+  return new Date(ms).toISOString();
+}
+
 /** The version in the package.json next to the CLI's sources (or the built `dist/`). */
 export function cliVersion(): string {
   for (const relative of ["../../package.json", "../../../package.json"]) {

@@ -9,9 +9,25 @@ import { declaredTables, rawTableSpecs } from "../../functions/dataform/declarat
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 
+const RAW_TABLES = [
+  "raw.hubspot_companies",
+  "raw.hubspot_contacts",
+  "raw.hubspot_deals",
+  "raw.hubspot_events",
+  "raw.hubspot_owners",
+  "raw.sendgrid_events",
+  "raw.shopify_orders",
+];
+
 const MODELS = {
   "staging.stg_shopify__orders": { type: "view", reads: ["raw.shopify_orders"] },
   "staging.stg_sendgrid__events": { type: "view", reads: ["raw.sendgrid_events"] },
+  "staging.stg_hubspot__contacts": { type: "view", reads: ["raw.hubspot_contacts"] },
+  "staging.stg_hubspot__companies": { type: "view", reads: ["raw.hubspot_companies"] },
+  "staging.stg_hubspot__deals": { type: "view", reads: ["raw.hubspot_deals"] },
+  "staging.stg_hubspot__deal_stage_changes": { type: "view", reads: ["raw.hubspot_deals"] },
+  "staging.stg_hubspot__owners": { type: "view", reads: ["raw.hubspot_owners"] },
+  "staging.stg_hubspot__events": { type: "view", reads: ["raw.hubspot_events"] },
   "staging.int_identifiers__unioned": {
     type: "view",
     reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
@@ -62,7 +78,11 @@ beforeAll(async () => {
 describe("compiling the Dataform project in-process", () => {
   it("builds the same graph of models for BigQuery and DuckDB from one set of SQLX files", () => {
     // Staging models that parse raw JSON are views on BigQuery and tables on DuckDB.
-    const localTables = new Set(["staging.stg_shopify__orders", "staging.stg_sendgrid__events"]);
+    const localTables = new Set([
+      "staging.stg_shopify__orders",
+      "staging.stg_sendgrid__events",
+      ...Object.keys(MODELS).filter((name) => name.startsWith("staging.stg_hubspot__")),
+    ]);
     for (const graph of [bigquery, duckdb]) {
       const models = graph.actions.filter(
         (a) => a.type !== "assertion" && a.type !== "declaration",
@@ -83,7 +103,7 @@ describe("compiling the Dataform project in-process", () => {
           .filter((a) => a.type === "declaration")
           .map((a) => a.name)
           .sort(),
-      ).toEqual(["raw.sendgrid_events", "raw.shopify_orders"]);
+      ).toEqual(RAW_TABLES);
     }
     expect(duckdb.actions.map((a) => a.name)).toEqual(bigquery.actions.map((a) => a.name));
     for (const name of localTables) expect(byName(duckdb, name).type).toBe("table");
@@ -153,12 +173,12 @@ describe("compiling the Dataform project in-process", () => {
 
   it("lists the raw tables the graph reads with RAW_COLUMNS as their columns", () => {
     const declared = declaredTables(bigquery);
-    expect(declared.map((d) => d.columns)).toEqual([RAW_COLUMNS, RAW_COLUMNS]);
+    expect(declared.map((d) => d.columns)).toEqual(RAW_TABLES.map(() => RAW_COLUMNS));
     expect(
       rawTableSpecs(bigquery)
         .map((s) => `${s.dataset}.${s.table}`)
         .sort(),
-    ).toEqual(["raw.sendgrid_events", "raw.shopify_orders"]);
+    ).toEqual(RAW_TABLES);
   });
 });
 

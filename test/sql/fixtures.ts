@@ -3,10 +3,13 @@ import { afterEach, beforeAll, beforeEach } from "vitest";
 import { type RawLine, rawTableSpec } from "../../functions/core/raw-table.js";
 import { compileProject } from "../../functions/dataform/compile.js";
 import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
+import { rawStreamsOf } from "../../functions/handlers/load-raw.js";
 import {
   createDuckDbWarehouse,
   type DuckDbWarehouse,
 } from "../../functions/platform/local/duckdb-warehouse.js";
+import { PULL_SOURCES } from "../../functions/sources/pull-registry.js";
+import { WEBHOOK_SOURCES } from "../../functions/sources/registry.js";
 
 /**
  * Raw rows shaped as load-raw lands them: landing metadata plus the vendor's exact payload
@@ -119,9 +122,11 @@ export async function loadRaw(
   rows: { orders?: readonly RawLine[]; events?: readonly RawLine[] },
 ): Promise<void> {
   const asRows = (lines: readonly RawLine[] = []) => lines.map((line) => ({ ...line }));
-  // ensureTable first: a source without rows still has its (empty) raw table.
-  await warehouse.ensureTable(rawTableSpec("shopify", "orders"));
-  await warehouse.ensureTable(rawTableSpec("sendgrid", "events"));
+  // ensureTable first: a source without rows still has its (empty) raw table, as the demo and the
+  // cloud runs have one for every registered stream.
+  for (const { source, stream } of rawStreamsOf([...WEBHOOK_SOURCES, ...PULL_SOURCES])) {
+    await warehouse.ensureTable(rawTableSpec(source, stream));
+  }
   await warehouse.insertRows(rawTableSpec("shopify", "orders"), asRows(rows.orders));
   await warehouse.insertRows(rawTableSpec("sendgrid", "events"), asRows(rows.events));
 }

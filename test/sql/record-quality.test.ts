@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ingestWebhook } from "../../functions/core/ingest/ingest-webhook.js";
 import { rawTableSpec } from "../../functions/core/raw-table.js";
+import { rawTableSpecs } from "../../functions/dataform/declarations.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import {
   env,
@@ -141,6 +142,8 @@ describe("what the ingest contracts accept, the models accept", () => {
         jobId: `agreement_${source}`,
       });
     }
+    // As the demo does: every declared raw table exists, empty for sources without data.
+    for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
     await expect(runDuckDbGraph(db.warehouse, db.graph)).resolves.toBeDefined();
     const [counts] = await db.warehouse.query<{ orders: number; flagged: number; events: number }>(
       `SELECT
