@@ -137,7 +137,9 @@ function arrayMin(arrayExpr, element, valueExpr, conditionExpr) {
  */
 function unnestAs(arrayExpr, alias) {
   if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`bad element name "${alias}"`);
-  return isDuckDb() ? `UNNEST(${arrayExpr}) AS _${alias}(${alias})` : `UNNEST(${arrayExpr}) AS ${alias}`;
+  return isDuckDb()
+    ? `UNNEST(${arrayExpr}) AS _${alias}(${alias})`
+    : `UNNEST(${arrayExpr}) AS ${alias}`;
 }
 
 function cast(expr, bigQueryType) {
