@@ -93,7 +93,7 @@ describe("HubSpot staging models", () => {
             clock: fixedClock(now),
             logger: capturingLogger().logger,
             fetch: globalThis.fetch,
-            sleep: async () => undefined,
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           },
           {
             source: hubspotPullSource,
