@@ -4,7 +4,10 @@ import { freePort } from "../support/external-tools.js";
 import { startServiceProcess } from "../support/service-process.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
-const tsx = resolve(repoRoot, "node_modules/.bin/tsx");
+// `node --import tsx`, not the tsx CLI: the CLI is a parent process that relays signals, and
+// under load SIGTERM could reach it before it knew the child handles SIGTERM (exit 143).
+const node = process.execPath;
+const runTs = (file: string): string[] => ["--import", "tsx", file];
 
 const baseEnv = (port: number): Record<string, string> => ({
   PATH: process.env.PATH ?? "",
@@ -19,8 +22,8 @@ describe("serve-ingest (the Cloud Run entry point)", () => {
   it("listens on PORT, answers /healthz, and exits 0 on SIGTERM after logging that it stopped", async () => {
     const port = await freePort();
     const service = await startServiceProcess({
-      command: tsx,
-      args: ["functions/serve-ingest.ts"],
+      command: node,
+      args: runTs("functions/serve-ingest.ts"),
       env: baseEnv(port),
       cwd: repoRoot,
       port,
@@ -46,7 +49,7 @@ describe("serve-ingest (the Cloud Run entry point)", () => {
     const { spawnSync } = await import("node:child_process");
     const env = baseEnv(await freePort());
     delete env.UNISTACK_LAKE_BUCKET;
-    const run = spawnSync(tsx, ["functions/serve-ingest.ts"], {
+    const run = spawnSync(node, runTs("functions/serve-ingest.ts"), {
       cwd: repoRoot,
       env,
       encoding: "utf8",
