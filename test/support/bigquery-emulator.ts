@@ -85,7 +85,10 @@ export async function startBigQueryEmulators(
 /** The loopback proxy described above. */
 async function startBigQueryFixups(emulator: RunningEmulator): Promise<RunningEmulator> {
   const target = new URL(emulator.url);
-  const jobIds = new Set<string>();
+  // A job id → settles once the emulator answered its first insert. BigQuery answers 409 only
+  // for a job resource that exists, so a second insert racing the first waits for it: the
+  // adapter's jobs.get after the 409 must find the job (it 404'd in CI when answered at once).
+  const jobIds = new Map<string, Promise<void>>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -100,21 +103,32 @@ async function startBigQueryFixups(emulator: RunningEmulator): Promise<RunningEm
           }
         ).jobReference?.jobId;
         if (jobId !== undefined) {
-          if (jobIds.has(jobId)) {
-            res.writeHead(409, { "content-type": "application/json" });
-            res.end(
-              JSON.stringify({
-                error: {
-                  code: 409,
-                  message: `Already Exists: Job ${jobId}`,
-                  errors: [{ reason: "duplicate", message: `Already Exists: Job ${jobId}` }],
-                  status: "ALREADY_EXISTS",
-                },
-              }),
-            );
+          const first = jobIds.get(jobId);
+          if (first) {
+            void first.then(() => {
+              res.writeHead(409, { "content-type": "application/json" });
+              res.end(
+                JSON.stringify({
+                  error: {
+                    code: 409,
+                    message: `Already Exists: Job ${jobId}`,
+                    errors: [{ reason: "duplicate", message: `Already Exists: Job ${jobId}` }],
+                    status: "ALREADY_EXISTS",
+                  },
+                }),
+              );
+            });
             return;
           }
-          jobIds.add(jobId);
+          let answered = (): void => {};
+          jobIds.set(
+            jobId,
+            new Promise<void>((resolve) => {
+              answered = resolve;
+            }),
+          );
+          res.on("finish", () => answered());
+          res.on("close", () => answered());
         }
       }
       const isQuery = req.method === "POST" && /\/projects\/[^/]+\/queries(\?|$)/.test(path);
