@@ -16,12 +16,18 @@ const RAW_TABLES = [
   "raw.hubspot_events",
   "raw.hubspot_owners",
   "raw.sendgrid_events",
+  "raw.shopify_customers",
   "raw.shopify_orders",
+  "raw.shopify_products",
+  "raw.shopify_refunds",
 ];
 
 const MODELS = {
   "staging.stg_shopify__orders": { type: "view", reads: ["raw.shopify_orders"] },
   "staging.stg_sendgrid__events": { type: "view", reads: ["raw.sendgrid_events"] },
+  "staging.stg_shopify__customers": { type: "view", reads: ["raw.shopify_customers"] },
+  "staging.stg_shopify__products": { type: "view", reads: ["raw.shopify_products"] },
+  "staging.stg_shopify__refunds": { type: "view", reads: ["raw.shopify_refunds"] },
   "staging.stg_hubspot__contacts": { type: "view", reads: ["raw.hubspot_contacts"] },
   "staging.stg_hubspot__companies": { type: "view", reads: ["raw.hubspot_companies"] },
   "staging.stg_hubspot__deals": { type: "view", reads: ["raw.hubspot_deals"] },
@@ -81,7 +87,7 @@ describe("compiling the Dataform project in-process", () => {
     const localTables = new Set([
       "staging.stg_shopify__orders",
       "staging.stg_sendgrid__events",
-      ...Object.keys(MODELS).filter((name) => name.startsWith("staging.stg_hubspot__")),
+      ...Object.keys(MODELS).filter((name) => name.startsWith("staging.stg_")),
     ]);
     for (const graph of [bigquery, duckdb]) {
       const models = graph.actions.filter(

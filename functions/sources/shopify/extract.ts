@@ -8,6 +8,7 @@ import type {
 import { headerValue } from "../../core/ingest/source.js";
 import { defineStream } from "../stream-contract.js";
 import { SHOPIFY_TOPIC_STREAMS, type ShopifyOrder, ShopifyOrderSchema } from "./contracts.js";
+import { SHOPIFY_RESOURCE_TOPICS } from "./resource-streams.js";
 import { SHOPIFY_HEADERS } from "./verify.js";
 
 /** An instant as UTC with second precision (`2008-01-10T16:00:00Z`); keeps milliseconds if any. */
@@ -46,7 +47,7 @@ export const ordersStream: StreamContract = defineStream({
  */
 export function extractShopifyDelivery(delivery: WebhookDelivery, body: JsonBody): Extraction {
   const topic = headerValue(delivery.headers, SHOPIFY_HEADERS.topic)?.trim() ?? "";
-  const stream = SHOPIFY_TOPIC_STREAMS[topic];
+  const stream = SHOPIFY_TOPIC_STREAMS[topic] ?? SHOPIFY_RESOURCE_TOPICS[topic];
   const json = compactJson(body.text);
   const record = stream
     ? { stream, value: body.value, json }

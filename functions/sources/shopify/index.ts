@@ -1,5 +1,6 @@
 import type { WebhookSource } from "../../core/ingest/source.js";
 import { extractShopifyDelivery, ordersStream } from "./extract.js";
+import { SHOPIFY_RESOURCE_STREAMS } from "./resource-streams.js";
 import { SHOPIFY_SECRET, SHOPIFY_SECRET_PREVIOUS, verifyShopifyDelivery } from "./verify.js";
 
 export { shopifyCatalog } from "./catalog.js";
@@ -7,7 +8,7 @@ export { shopifyOrderRecordId } from "./extract.js";
 
 export const shopifySource: WebhookSource = {
   name: "shopify",
-  streams: { orders: ordersStream },
+  streams: { orders: ordersStream, ...SHOPIFY_RESOURCE_STREAMS },
   secretNames: [SHOPIFY_SECRET, SHOPIFY_SECRET_PREVIOUS],
   replayHeaders: [
     "X-Shopify-Topic",
