@@ -1,21 +1,20 @@
 import { defineConfig } from "vitest/config";
+import { MUTATION_GROUPS } from "./test/support/mutation-groups.js";
 
 /**
- * The tests Stryker runs against each mutant (`stryker.config.json`, docs/testing.md): the unit
- * suites of the guarded modules. The end-to-end, SQL, infra, emulator and CLI suites, and the
- * synthetic-traffic run, reach the same code far more slowly and would multiply the mutation
- * run's time; a mutant only they would notice is one the unit tests should state.
+ * The tests Stryker runs against mutants (docs/testing.md). `UNISTACK_MUTATION_GROUP` (set by
+ * `test/support/mutation-run.ts`) narrows them to one group's test files; without it, every
+ * group's. Stryker's own `--testFiles` is not used: with it, a mutant in module-level code is
+ * switched on after the module was loaded and falsely survives (stryker-js issues 6144, 6209).
  */
+const only = process.env.UNISTACK_MUTATION_GROUP;
+const groups = MUTATION_GROUPS.filter((g) => only === undefined || g.name === only);
+if (groups.length === 0) throw new Error(`no mutation group named "${only}"`);
+
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts"],
-    exclude: [
-      "**/node_modules/**",
-      "test/unit/sqlcheck/**",
-      "test/unit/cli/**",
-      "test/unit/handlers/synthetic-ingest.test.ts",
-      "test/unit/activation/bigquery-sql.test.ts",
-    ],
+    include: [...new Set(groups.flatMap((g) => g.testFiles))],
+    exclude: ["**/node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -80,7 +80,11 @@ function twoDigitsWithin(value: string, max: number): string | null {
 
 let countryNames: Map<string, string> | undefined;
 
-/** English region names from the ICU data Node ships, so no country table is kept here. */
+/**
+ * English region names from the ICU data Node ships, so no country table is kept here. ICU also
+ * names withdrawn codes (`UK`, `FX`, `SU`, `DD`, `YU`…) after today's country; only the code a
+ * locale canonicalizes to is kept, so "France" is `fr`, never `fx`.
+ */
 function countryCodesByName(): Map<string, string> {
   if (countryNames) return countryNames;
   const names = new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
@@ -91,6 +95,7 @@ function countryCodesByName(): Map<string, string> {
       const code = String.fromCharCode(A + i, A + j);
       const name = names.of(code);
       if (!name || name === code || name === "Unknown Region") continue;
+      if (Intl.getCanonicalLocales(`und-${code}`)[0] !== `und-${code}`) continue;
       map.set(name.toLowerCase().replace(NOT_A_LETTER, ""), code.toLowerCase());
     }
   }

@@ -81,8 +81,13 @@ describe("a member whose email several contacts share", () => {
 });
 
 describe("the stored batch and the bus pointer refuse what activate-meta must not send", () => {
-  const [batch] = planBatches(diff(1, 0), { sync, runId: "run-7", plannedAt });
-  const valid = batch as NonNullable<typeof batch>;
+  // Planned inside each test, not while the file is collected: a mutant that breaks planning
+  // must fail a test, not the loading of this file (docs/testing.md).
+  const plan = () => {
+    const [batch] = planBatches(diff(1, 0), { sync, runId: "run-7", plannedAt });
+    if (!batch) throw new Error("no batch planned");
+    return batch;
+  };
 
   it.each([
     ["an upper-case hash", { rows: [{ hash: "A".repeat(64), contactIds: ["c1"] }] }],
@@ -106,22 +111,31 @@ describe("the stored batch and the bus pointer refuse what activate-meta must no
     ["an empty sync id", { syncId: "" }],
     ["a plan time that is not ISO", { plannedAt: "yesterday" }],
   ])("refuses a batch with %s", (_name, change) => {
-    expect(ActivationBatchSchema.safeParse({ ...valid, ...change }).success).toBe(false);
+    expect(ActivationBatchSchema.safeParse({ ...plan(), ...change }).success).toBe(false);
   });
 
   it("accepts 10,000 rows in one batch and refuses 10,001", () => {
     const row = { hash: "a".repeat(64), contactIds: ["c1"] };
     const rows = (n: number) => Array.from({ length: n }, () => row);
-    expect(ActivationBatchSchema.safeParse({ ...valid, rows: rows(10_000) }).success).toBe(true);
-    expect(ActivationBatchSchema.safeParse({ ...valid, rows: rows(10_001) }).success).toBe(false);
+    expect(ActivationBatchSchema.safeParse({ ...plan(), rows: rows(10_000) }).success).toBe(true);
+    expect(ActivationBatchSchema.safeParse({ ...plan(), rows: rows(10_001) }).success).toBe(false);
   });
 
   it("accepts a run id of 80 letters, digits, _ and -", () => {
     const runId = `${"Ab9_-".repeat(16)}`;
-    expect(ActivationBatchSchema.safeParse({ ...valid, runId }).success).toBe(true);
+    expect(ActivationBatchSchema.safeParse({ ...plan(), runId }).success).toBe(true);
+  });
+
+  it("says what is wrong with a hash, never showing it", () => {
+    const bad = { ...plan(), rows: [{ hash: "A".repeat(64), contactIds: ["c1"] }] };
+    const issues = ActivationBatchSchema.safeParse(bad).error?.issues ?? [];
+    expect(issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["rows.0.hash", "a lower-case SHA-256 hex value"],
+    ]);
   });
 
   it("points at the batch without carrying its hashes", () => {
+    const valid = plan();
     const key = batchObjectKey(valid.syncId, valid.runId, valid.op, valid.batch);
     const pointer = pointerTo(valid, key);
     expect(pointer).toEqual({

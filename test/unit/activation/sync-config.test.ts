@@ -109,6 +109,10 @@ describe("parseSyncConfig", () => {
     expect(() => parseSyncConfig("meta")).toThrow(/^invalid sync configuration: sync: /);
   });
 
+  it("accepts the membership mode when it is named", () => {
+    expect(parseSyncConfig({ ...valid, mode: "membership" }).mode).toBe("membership");
+  });
+
   it("refuses another destination or mode", () => {
     expect(parse({ destination: "google" })).toThrow("destination");
     expect(parse({ mode: "mirror" })).toThrow("mode");

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type IngestRequest,
+  type IngestResponse,
   ingestWebhook,
 } from "../../../functions/core/ingest/ingest-webhook.js";
+import { type IngestServer, startIngestServer } from "../../../functions/handlers/ingest-server.js";
 import { WEBHOOK_SOURCES, webhookPath } from "../../../functions/sources/registry.js";
 import { SIGNED_SAMPLES, type SignedSample } from "../../fixtures/signed-samples/index.js";
+import { rawHttp } from "../../support/raw-http.js";
 import {
   capturingLogger,
   createLake,
@@ -14,10 +17,11 @@ import {
 } from "../handlers/harness.js";
 
 /**
- * Every registered webhook source refuses what is not a genuine delivery, through the real ingest
- * use case and a real lake: a verifier that accepts everything (or only checks that a header is
- * there) fails here. A source added to the registry without a signed sample in
- * `test/fixtures/signed-samples/` fails the first test.
+ * Every registered webhook source refuses what is not a genuine delivery, through the ingest
+ * service as deployed (our HTTP server, real lake folder) and through the use case directly (which
+ * sees header values exactly as given, e.g. whitespace that an HTTP parser would trim): a verifier
+ * that accepts everything, or only checks that a header is there, fails here. A source added to
+ * the registry without a signed sample in `test/fixtures/signed-samples/` fails the first test.
  */
 
 const NOW = new Date("2026-03-01T12:00:00Z");
@@ -38,17 +42,50 @@ function lowerCased(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-describe.each(WEBHOOK_SOURCES.map((s) => [s.name] as const))("the %s webhook", (source) => {
+type Send = (request: IngestRequest) => Promise<Pick<IngestResponse, "status" | "body">>;
+
+const TRANSPORTS = ["the ingest server", "the ingest use case"] as const;
+const CASES = WEBHOOK_SOURCES.flatMap((s) => TRANSPORTS.map((t) => [s.name, t] as const));
+
+describe.each(CASES)("the %s webhook through %s", (source, transport) => {
   let lake: Lake;
-  let deps: ReturnType<typeof ingestDeps>;
-  const depsWith = (env: Record<string, string>) =>
-    ingestDeps(lake, { env, clock: fixedClock(NOW), logger: capturingLogger().logger });
+  let server: IngestServer | undefined;
+  let send: Send;
+
+  /** Serves `source` with these secrets, on a fresh lake, through the transport under test. */
+  async function serve(env: Record<string, string>): Promise<void> {
+    await server?.close({ graceMs: 0 });
+    server = undefined;
+    const deps = ingestDeps(lake, {
+      env,
+      clock: fixedClock(NOW),
+      logger: capturingLogger().logger,
+    });
+    if (transport === "the ingest use case") {
+      send = (request) => ingestWebhook(deps, request);
+      return;
+    }
+    const started = await startIngestServer({ deps });
+    server = started;
+    send = async (request) => {
+      const response = await rawHttp(started.url, {
+        path: request.url,
+        headers: request.headers as Record<string, string>,
+        body: request.rawBody,
+      });
+      return { status: response.status, body: JSON.parse(response.body) };
+    };
+  }
 
   beforeEach(async () => {
     lake = await createLake();
-    deps = depsWith({ ...sampleFor(source).env });
+    await serve({ ...sampleFor(source).env });
   });
-  afterEach(() => lake.cleanup());
+  afterEach(async () => {
+    await server?.close({ graceMs: 0 });
+    server = undefined;
+    await lake.cleanup();
+  });
 
   function delivery(
     options: {
@@ -69,14 +106,14 @@ describe.each(WEBHOOK_SOURCES.map((s) => [s.name] as const))("the %s webhook", (
   }
 
   async function expectRefused(request: IngestRequest, status = 401): Promise<void> {
-    const response = await ingestWebhook(deps, request);
+    const response = await send(request);
     expect(response.status).toBe(status);
     expect(response.body).toEqual({ error: expect.any(String) });
     expect(await lake.keys("")).toEqual([]);
   }
 
   it("lands the genuine signed delivery in raw", async () => {
-    const response = await ingestWebhook(deps, delivery());
+    const response = await send(delivery());
     expect(response).toMatchObject({ status: 200, body: { quarantined: 0, duplicate: 0 } });
     expect((response.body as { accepted: number }).accepted).toBeGreaterThan(0);
     const keys = await lake.keys("");
@@ -155,21 +192,14 @@ describe.each(WEBHOOK_SOURCES.map((s) => [s.name] as const))("the %s webhook", (
   });
 
   it("answers 503 (retry later) and lands nothing while its secret is not configured", async () => {
-    deps = {
-      ...deps,
-      secrets: ingestDeps(lake, {
-        env: {},
-        clock: fixedClock(NOW),
-        logger: capturingLogger().logger,
-      }).secrets,
-    };
+    await serve({});
     await expectRefused(delivery(), 503);
   });
 
   it("lands a replayed genuine delivery only once", async () => {
-    expect((await ingestWebhook(deps, delivery())).status).toBe(200);
+    expect((await send(delivery())).status).toBe(200);
     const first = await lake.keys("");
-    const again = await ingestWebhook(deps, delivery());
+    const again = await send(delivery());
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ accepted: 0 });
     expect(await lake.keys("")).toEqual(first);
@@ -183,7 +213,7 @@ describe.each(WEBHOOK_SOURCES.map((s) => [s.name] as const))("the %s webhook", (
       await expectRefused(delivery({ at: stale }));
       await expectRefused(delivery({ at: future }));
       const edge = new Date(NOW.getTime() - window * 1000);
-      expect((await ingestWebhook(deps, delivery({ at: edge }))).status).toBe(200);
+      expect((await send(delivery({ at: edge }))).status).toBe(200);
     });
   }
 });

@@ -58,6 +58,11 @@ describe("email rule sets", () => {
     expect(normalizeEmail("ann@example", "python-sdk")).toBeNull();
   });
 
+  it("refuses, under the Python SDK's rules, an address with a line break before or after it", () => {
+    expect(normalizeEmail("bcc\nann@example.com", "python-sdk")).toBeNull();
+    expect(normalizeEmail("ann@example.com\nbcc", "python-sdk")).toBeNull();
+  });
+
   it("refuses an address whose domain has no letters-only top-level label", () => {
     expect(normalizeEmail("ann@example.c")).toBeNull();
     expect(normalizeEmail("ann@example.123")).toBeNull();
@@ -106,6 +111,11 @@ describe("empty and missing values", () => {
     expect(normalizeField("fn", undefined)).toBeNull();
     expect(normalizeField("fn", "   ")).toBe("");
     expect(normalizeField("em", "   ")).toBeNull();
+    expect(normalizeField("em", null)).toBeNull();
+    expect(normalizeEmail(null)).toBeNull();
+    expect(normalizeEmail(undefined)).toBeNull();
+    expect(normalizeAndHash("em", undefined)).toBeNull();
+    expect(customAudienceEmailKey(undefined)).toBeNull();
     expect(normalizePhone(null)).toBeNull();
     expect(normalizePhone(undefined)).toBeNull();
     expect(normalizePhone("  ")).toBe("");
