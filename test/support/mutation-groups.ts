@@ -57,7 +57,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
     ],
     testFiles: [
       "test/unit/activation/batches.test.ts",
-      "test/unit/activation/diff.test.ts",
+      "test/unit/activation/diff*.test.ts",
       "test/unit/activation/sync-config.test.ts",
       "test/unit/destinations/meta/normalize*.test.ts",
     ],
