@@ -41,10 +41,3 @@ export const SendgridEventSchema = z.looseObject({
 });
 export type SendgridEvent = z.infer<typeof SendgridEventSchema>;
 
-/** Events that change a person's email-marketing consent (`unsubscribe` withdraws it). */
-export const CONSENT_EVENTS: readonly SendgridEventType[] = [
-  "unsubscribe",
-  "group_unsubscribe",
-  "group_resubscribe",
-  "spamreport",
-];
