@@ -32,6 +32,8 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
     name: "ingest",
     modules: [
       "functions/core/ingest/json-text.ts",
+      "functions/core/ingest/json-defects.ts",
+      "functions/core/ingest/envelope.ts",
       "functions/core/ingest/ingest-webhook.ts",
       "functions/core/ingest/land.ts",
       "functions/core/ingest/lines.ts",
@@ -42,6 +44,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
       "test/unit/handlers/ingest-webhook.test.ts",
       "test/unit/handlers/ingest-data-defects.test.ts",
       "test/unit/handlers/ingest-server.test.ts",
+      "test/unit/handlers/ingest-exact-bytes.test.ts",
       "test/unit/sources/every-source-verifies.test.ts",
     ],
   },
