@@ -40,4 +40,3 @@ export const SendgridEventSchema = z.looseObject({
   ip: z.string().optional(),
 });
 export type SendgridEvent = z.infer<typeof SendgridEventSchema>;
-
