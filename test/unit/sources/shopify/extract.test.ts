@@ -51,7 +51,7 @@ describe("extractShopifyDelivery", () => {
   });
 
   it.each([
-    ["an unknown topic", "customers/create"],
+    ["an unknown topic", "inventory_levels/update"],
     ["a blank topic", "  "],
     ["no topic header", undefined],
   ])("keeps a delivery with %s as an unrouted record, never dropped", (_name, topic) => {
