@@ -1,11 +1,12 @@
 import type { PullSource } from "../core/pull/source.js";
 import { hubspotPullSource } from "./hubspot/index.js";
+import { shopifyPullSource } from "./shopify/index.js";
 
 /**
  * Every source the pipeline pulls (`runPull`). Adding one is a folder under `sources/` and a line
  * here; the pull use case and its handler never name a vendor.
  */
-export const PULL_SOURCES: readonly PullSource[] = [hubspotPullSource];
+export const PULL_SOURCES: readonly PullSource[] = [hubspotPullSource, shopifyPullSource];
 
 export function createPullRegistry(
   sources: readonly PullSource[],

@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { parseJsonExact } from "../../core/ingest/json-text.js";
 import { startHubspotSandbox } from "../../sources/hubspot/sandbox.js";
+import { startShopifySandbox } from "../../sources/shopify/sandbox.js";
+import { generateDeliveries } from "../demo/synthetic/generate.js";
 import { hubspotSandboxData } from "../demo/synthetic/hubspot.js";
 import { scenario } from "../demo/synthetic/people.js";
 
@@ -39,4 +42,52 @@ export const PULL_SANDBOXES: Readonly<
       close: () => sandbox.close(),
     };
   },
+  async shopify(input) {
+    const token = `shpat_local${randomBytes(12).toString("hex")}`;
+    // A Shopify Plus shop (1,000 points a second): throttled now and then, as a real backfill is.
+    const sandbox = await startShopifySandbox({
+      data: shopifySandboxData(input),
+      token,
+      restoreRate: 1000,
+    });
+    return {
+      url: sandbox.url,
+      settings: { baseUrl: sandbox.url },
+      env: { SHOPIFY_ADMIN_ACCESS_TOKEN: token },
+      close: () => sandbox.close(),
+    };
+  },
 };
+
+/**
+ * The demo shop's history as its Admin API holds it: the latest version of every order the
+ * demo's first run sends by webhook (the same synthetic people), and their customers.
+ */
+export function shopifySandboxData(input: SandboxInput) {
+  const { deliveries } = generateDeliveries({
+    contacts: input.contacts,
+    seed: input.seed,
+    now: input.now,
+  });
+  const orders = new Map<string, Record<string, unknown>>();
+  for (const delivery of deliveries) {
+    if (delivery.source !== "shopify") continue;
+    const order = parseJsonExact(delivery.body) as Record<string, unknown>;
+    // The demo's deliberately bad orders have no id: the shop itself never holds those.
+    if (order.id === undefined) continue;
+    const seen = orders.get(String(order.id));
+    if (!seen || Date.parse(String(seen.updated_at)) <= Date.parse(String(order.updated_at)))
+      orders.set(String(order.id), order);
+  }
+  const customers = new Map<string, Record<string, unknown>>();
+  for (const order of orders.values()) {
+    const customer = order.customer as Record<string, unknown> | null;
+    if (!customer || customers.has(String(customer.id))) continue;
+    customers.set(String(customer.id), {
+      ...customer,
+      created_at: order.created_at,
+      updated_at: order.created_at,
+    });
+  }
+  return { orders: [...orders.values()], customers: [...customers.values()] };
+}

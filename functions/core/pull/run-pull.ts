@@ -164,6 +164,7 @@ export async function runPull(deps: PullDeps, request: PullRequest): Promise<Pul
             window,
             cursor: at ?? undefined,
             fetch: deps.fetch,
+            sleep: deps.sleep,
           }),
         deps.retry ?? DEFAULT_RETRY_POLICY,
         {

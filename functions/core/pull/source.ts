@@ -31,6 +31,12 @@ export interface PageRequest {
   readonly cursor: string | undefined;
   /** HTTP, passed in (global `fetch` in production, a sandbox or a fake in tests). */
   readonly fetch: typeof fetch;
+  /**
+   * The pull's sleep, for a page made of several calls (a Shopify order's extra line items): a
+   * rate limit met after the page's first call is waited out there, since asking for the whole
+   * page again would spend the vendor's budget on calls already answered.
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** One record of a page: its value (ids above 2^53 as bigint) and its exact JSON text. */
