@@ -65,6 +65,33 @@ const MODELS = {
     ],
   },
   "marts.seg_recent_purchasers": { type: "table", reads: ["marts.dim_contacts"] },
+  "marts.fct_email_messages": {
+    type: "table",
+    reads: ["marts.fct_email_events", "staging.stg_sendgrid__events"],
+  },
+  "reports.rpt_email_kpis_monthly": { type: "table", reads: ["marts.fct_email_messages"] },
+  "reports.rpt_email_campaign_kpis": { type: "table", reads: ["marts.fct_email_messages"] },
+  "staging.stg_shopify__order_lines": {
+    type: "view",
+    reads: ["raw.shopify_orders", "staging.stg_shopify__orders"],
+  },
+  "marts.fct_order_items": {
+    type: "table",
+    reads: ["marts.fct_orders", "staging.stg_shopify__order_lines"],
+  },
+  "marts.product_affinity": { type: "table", reads: ["marts.fct_order_items"] },
+  "marts.product_recommendations": {
+    type: "table",
+    reads: ["marts.fct_order_items", "marts.product_affinity"],
+  },
+  "marts.seg_onboarding": {
+    type: "table",
+    reads: ["marts.dim_contacts", "marts.fct_order_items", "marts.product_recommendations"],
+  },
+  "marts.seg_lookalike_seed": {
+    type: "table",
+    reads: ["marts.dim_contacts", "marts.fct_order_items"],
+  },
 } as const;
 
 function byName(graph: CompiledGraph, name: string): Action {
