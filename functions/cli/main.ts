@@ -5,6 +5,8 @@ import { compileCommand } from "./commands/compile.js";
 import { type DemoFlags, demoCommand } from "./commands/demo.js";
 import { loadCommand } from "./commands/load.js";
 import { pullCommand } from "./commands/pull.js";
+import { type LookerLinkFlags, lookerLinkCommand } from "./commands/looker-link.js";
+import { reportCommand } from "./commands/report.js";
 import { sqlCommand } from "./commands/sql.js";
 import { stageCommand } from "./commands/stage.js";
 import { REHEARSALS } from "./demo/demo-meta.js";
@@ -136,6 +138,35 @@ program
   .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
   .action(async (query: string, opts: { dir: string }) => {
     process.exitCode = await sqlCommand(query, { warehouse: join(opts.dir, "warehouse.duckdb") });
+  });
+
+program
+  .command("report")
+  .description("write the static HTML dashboard of the local warehouse (charts readable offline)")
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .option("--out <file>", "where to write the page (default: <dir>/report/index.html)")
+  .action(async (opts: { dir: string; out?: string }) => {
+    process.exitCode = await reportCommand(opts);
+  });
+
+program
+  .command("looker-link")
+  .description(
+    "print the Looker Studio Linking API URL that copies the template report onto your project and dataset",
+  )
+  .option("--project <id>", "Google Cloud project that holds the reports dataset")
+  .option("--dataset <id>", "BigQuery dataset of the rpt_ tables", "reports")
+  .option("--billing-project <id>", "project billed for Looker Studio's queries")
+  .option("--template <reportId>", "Looker Studio report id of the template to copy")
+  .option("--name <name>", "name of the new report")
+  .option("--fields", "print the field reference of the rpt_ tables instead", false)
+  .option(
+    "--project-dir <dir>",
+    "project folder (holds workflow_settings.yaml)",
+    defaultProjectDir(),
+  )
+  .action(async (opts: Omit<LookerLinkFlags, "projectDir"> & { projectDir: string }) => {
+    process.exitCode = await lookerLinkCommand(opts);
   });
 
 program.addCommand(stageCommand());

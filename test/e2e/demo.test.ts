@@ -201,6 +201,7 @@ describe("unistack demo, end to end at small scale", () => {
       "load",
       "model",
       "activate",
+      "report",
     ]);
   });
 });

@@ -40,6 +40,7 @@ export async function demoCommand(opts: DemoFlags): Promise<number> {
   );
   console.log(formatSummary(result.summary));
   console.log(`\nTotal ${formatMs(result.totalMs)}.`);
+  console.log(`Report (open in a browser, works offline): ${result.report.path}`);
   const { problems } = result.activation;
   if (problems.length === 0) return EXIT.ok;
   console.error(

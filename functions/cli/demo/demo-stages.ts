@@ -6,7 +6,9 @@ import { startIngestServer } from "../../handlers/ingest-server.js";
 import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import { planActivation } from "../../handlers/plan-activation.js";
 import type { ObjectStore } from "../../platform/ports.js";
+import { writeReport } from "../../report/write-report.js";
 import { describeSweep, sweepLocalLake, sweepProblem } from "../commands/load.js";
+import { describeReport, reportPath } from "../commands/report.js";
 import { activationReport, describeActivation } from "./activation-report.js";
 import type { CrashHook } from "./crash-points.js";
 import type { DemoContext } from "./demo-context.js";
@@ -150,6 +152,19 @@ export const demoStages: readonly Stage<DemoContext>[] = [
       ctx.results.plan = plan;
       ctx.results.activation = report;
       return describeActivation(report);
+    },
+  },
+  {
+    id: "report",
+    title: "Write the local report (static HTML dashboard of the warehouse)",
+    async run(ctx) {
+      const summary = await writeReport({
+        source: ctx.platform.warehouse,
+        out: reportPath(ctx.options.dir),
+        warehouseLabel: "the demo's DuckDB warehouse",
+      });
+      ctx.results.report = summary;
+      return describeReport(summary);
     },
   },
 ];

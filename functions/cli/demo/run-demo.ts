@@ -1,3 +1,4 @@
+import type { ReportSummary } from "../../report/write-report.js";
 import type { ActivationReport } from "./activation-report.js";
 import { type DemoOptions, openDemo } from "./demo-context.js";
 import { demoStages } from "./demo-stages.js";
@@ -14,6 +15,8 @@ export interface DemoResult {
   readonly activation: ActivationReport;
   /** Whether the run was recorded as finished (the next `unistack demo` is the next run). */
   readonly committed: boolean;
+  /** The local report the last stage wrote (`unistack report`). */
+  readonly report: ReportSummary;
 }
 
 /**
@@ -32,7 +35,8 @@ export async function runDemo(options: DemoOptions, render: StageRendering): Pro
     const committed = activation.problems.length === 0;
     ctx.crashPoint("before-commit");
     if (committed) await ctx.commit();
-    return { summary, stages, totalMs: performance.now() - started, activation, committed };
+    const report = ctx.results.report as ReportSummary;
+    return { summary, stages, totalMs: performance.now() - started, activation, committed, report };
   } finally {
     await ctx.close();
   }

@@ -56,7 +56,8 @@ const EVENTS: SendgridFixtureEvent[] = [
   // Opened in November: still counts for its October send.
   ...message("m9", OCT, ["delivered", { event: "open", at: "2026-11-02T08:00:00Z" }], LAUNCH),
   ...message("m10", OCT, ["delivered"], LAUNCH),
-  ...message("m11", OCT, ["delivered", "open", "click"]),
+  // SendGrid sends category as a string or as an array: both name the same campaign.
+  ...message("m11", OCT, ["delivered", "open", "click"], { category: ["newsletter", "autumn"] }),
 ];
 
 async function run(events: SendgridFixtureEvent[]) {
