@@ -19,6 +19,7 @@ export const LINKING_API_BASE = "https://lookerstudio.google.com/reporting/creat
 export const LOOKER_DATA_SOURCES: readonly { readonly alias: string; readonly table: string }[] = [
   { alias: "ds0", table: "rpt_email_kpis_monthly" },
   { alias: "ds1", table: "rpt_email_campaign_kpis" },
+  { alias: "ds2", table: "rpt_kpi_targets" },
 ];
 
 // Google Cloud project ids: 6–30 characters, lower-case letters, digits and hyphens, starting

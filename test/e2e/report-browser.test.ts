@@ -25,6 +25,8 @@ const FLAGS = [
 ];
 /** Charts the demo's synthetic data must fill (the answers built on the demo's sources). */
 const DEMO_CHARTS = [
+  "target-email_clicks_plus_25",
+  "target-email_ctr_plus_10",
   "ctr-trend",
   "campaign-ctr",
   "audience-sizes",

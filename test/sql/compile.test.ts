@@ -71,6 +71,7 @@ const MODELS = {
   },
   "reports.rpt_email_kpis_monthly": { type: "table", reads: ["marts.fct_email_messages"] },
   "reports.rpt_email_campaign_kpis": { type: "table", reads: ["marts.fct_email_messages"] },
+  "reports.rpt_kpi_targets": { type: "table", reads: ["reports.rpt_email_kpis_monthly"] },
   "staging.stg_shopify__order_lines": {
     type: "view",
     reads: ["raw.shopify_orders", "staging.stg_shopify__orders"],

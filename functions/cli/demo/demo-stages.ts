@@ -12,6 +12,7 @@ import { describeReport, reportPath } from "../commands/report.js";
 import { activationReport, describeActivation } from "./activation-report.js";
 import type { CrashHook } from "./crash-points.js";
 import type { DemoContext } from "./demo-context.js";
+import { demoKpiTargets } from "./demo-targets.js";
 import { type SendTally, sendDeliveries } from "./send-deliveries.js";
 import type { Stage } from "./stage-runner.js";
 import { type GeneratedDeliveries, generateDeliveries } from "./synthetic/generate.js";
@@ -101,7 +102,11 @@ export const demoStages: readonly Stage<DemoContext>[] = [
     id: "model",
     title: "Compile the Dataform project for DuckDB and run the graph",
     async run(ctx, progress) {
-      const graph = await compileProject({ projectDir: ctx.options.projectDir, target: "duckdb" });
+      const graph = await compileProject({
+        projectDir: ctx.options.projectDir,
+        target: "duckdb",
+        vars: { kpi_targets: demoKpiTargets(new Date(ctx.state.anchor)) },
+      });
       for (const spec of rawTableSpecs(graph)) await ctx.platform.warehouse.ensureTable(spec);
       const run = await runDuckDbGraph(ctx.platform.warehouse, graph, {
         onProgress: (p) => {
