@@ -95,6 +95,9 @@ locals {
         [lookup(local.groups, "data_engineers", null), lookup(local.groups, "analysts", null)],
         r.unit == null ? [lookup(local.groups, "business_users", null)] : [],
         r.analysts, r.business_users,
+        # With row access policies on the shared reports (reports-row-access.tf), every unit's
+        # groups read `reports` too and see their own rows there.
+        r.unit == null && var.reports_row_access ? flatten([for u in values(local.report_datasets) : concat(u.analysts, u.business_users)]) : [],
       ))
       authorized_datasets = []
   } })

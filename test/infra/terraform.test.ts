@@ -371,5 +371,39 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       });
       expect(String(sink.destination)).toMatch(/\/topics\/dataform-run-finished$/);
     });
+
+    it("gives each business unit only its own rows of the shared reports (row access policies)", () => {
+      const policies = ofType(infra, "google_bigquery_row_access_policy").map(valuesOf);
+      const tables = [...new Set(policies.map((p) => String(p.table_id)))].sort();
+      expect(tables).toEqual([
+        "rpt_email_campaign_kpis",
+        "rpt_email_kpis_monthly",
+        "rpt_kpi_targets",
+      ]);
+      for (const table of tables) {
+        const onTable = policies.filter((p) => p.table_id === table);
+        expect(onTable.map((p) => p.dataset_id)).toEqual(["reports", "reports"]);
+        const unit = onTable.find((p) => p.policy_id === "unit_benelux");
+        expect(unit?.filter_predicate).toBe('business_unit = "benelux"');
+        expect(unit?.grantees).toEqual([
+          "group:analysts-benelux@example.com",
+          "group:marketing-benelux@example.com",
+        ]);
+        const all = onTable.find((p) => p.policy_id === "all_units");
+        expect(all?.filter_predicate).toBe("TRUE");
+        // Dataform deletes and re-inserts the rows (DML needs the TRUE filter); the unit's groups
+        // are not among those who see every row.
+        expect(all?.grantees).toContain(
+          "serviceAccount:unistack-dataform@unistack-policy-test.iam.gserviceaccount.com",
+        );
+        expect(all?.grantees).not.toContain("group:marketing-benelux@example.com");
+      }
+      const reports = ofType(infra, "google_bigquery_dataset")
+        .map(valuesOf)
+        .find((d) => d.dataset_id === "reports") as { access: { group_by_email: string | null }[] };
+      expect(reports.access.map((a) => a.group_by_email)).toContain(
+        "marketing-benelux@example.com",
+      );
+    });
   });
 });

@@ -69,9 +69,9 @@ const MODELS = {
     type: "table",
     reads: ["marts.fct_email_events", "staging.stg_sendgrid__events"],
   },
-  "reports.rpt_email_kpis_monthly": { type: "table", reads: ["marts.fct_email_messages"] },
-  "reports.rpt_email_campaign_kpis": { type: "table", reads: ["marts.fct_email_messages"] },
-  "reports.rpt_kpi_targets": { type: "table", reads: ["reports.rpt_email_kpis_monthly"] },
+  "reports.rpt_email_kpis_monthly": { type: "incremental", reads: ["marts.fct_email_messages"] },
+  "reports.rpt_email_campaign_kpis": { type: "incremental", reads: ["marts.fct_email_messages"] },
+  "reports.rpt_kpi_targets": { type: "incremental", reads: ["reports.rpt_email_kpis_monthly"] },
   "staging.stg_shopify__order_lines": {
     type: "view",
     reads: ["raw.shopify_orders", "staging.stg_shopify__orders"],
@@ -126,7 +126,12 @@ describe("compiling the Dataform project in-process", () => {
           models.map((a) => [
             a.name,
             {
-              type: graph.target === "duckdb" && localTables.has(a.name) ? "view" : a.type,
+              type:
+                graph.target === "duckdb" && localTables.has(a.name)
+                  ? "view"
+                  : graph.target === "duckdb" && a.target.schema === "reports"
+                    ? "incremental"
+                    : a.type,
               reads: a.dependencyTargets.map((t) => `${t.schema}.${t.name}`).sort(),
             },
           ]),
@@ -141,6 +146,20 @@ describe("compiling the Dataform project in-process", () => {
     }
     expect(duckdb.actions.map((a) => a.name)).toEqual(bigquery.actions.map((a) => a.name));
     for (const name of localTables) expect(byName(duckdb, name).type).toBe("table");
+    // Reports are refreshed in place on BigQuery (row access policies stay on the table).
+    const reports = duckdb.actions.filter(
+      (a) => a.target.schema === "reports" && a.type !== "assertion",
+    );
+    expect(reports.length).toBeGreaterThan(0);
+    for (const report of reports) {
+      expect(report.type, report.name).toBe("table");
+      const cloud = byName(bigquery, report.name);
+      expect(cloud.type).toBe("incremental");
+      expect(cloud.incrementalPreOps.join(" ")).toContain(
+        `DELETE FROM \`unistack-dev.reports.${report.target.name}\` WHERE TRUE`,
+      );
+      expect(cloud.preOps).toEqual([]);
+    }
   });
 
   it("renders engine-specific SQL through the dialect include, per target", () => {

@@ -72,12 +72,19 @@ describe("the template's data sources and field reference", () => {
 
   it("name exactly the rpt_ tables of the reports dataset, each once", () => {
     const reports = graph.actions
-      .filter((a) => a.type === "table" && a.target.schema === "reports")
+      .filter((a) => a.type !== "assertion" && a.target.schema === "reports")
       .map((a) => a.target.name)
       .sort();
     expect(LOOKER_DATA_SOURCES.map((d) => d.table).sort()).toEqual(reports);
     expect(new Set(LOOKER_DATA_SOURCES.map((d) => d.alias)).size).toBe(LOOKER_DATA_SOURCES.length);
     for (const name of reports) expect(name).toMatch(/^rpt_/);
+  });
+
+  it("are the tables Terraform puts the business units' row access policies on", () => {
+    const tf = readFileSync(resolve(repoRoot, "infra/reports-row-access.tf"), "utf8");
+    const list = /report_tables = \[([^\]]*)\]/.exec(tf)?.[1] ?? "";
+    const inTerraform = [...list.matchAll(/"([a-z0-9_]+)"/g)].map((m) => m[1]).sort();
+    expect(inTerraform).toEqual(LOOKER_DATA_SOURCES.map((d) => d.table).sort());
   });
 
   it("documents every field of every rpt_ table in docs/dashboards.md, as the models describe it", () => {
@@ -90,7 +97,7 @@ describe("the template's data sources and field reference", () => {
       "regenerate: npx unistack looker-link --fields",
     ).toBe(fieldReference(graph));
     for (const action of graph.actions.filter(
-      (a) => a.target.schema === "reports" && a.type === "table",
+      (a) => a.target.schema === "reports" && a.type !== "assertion",
     )) {
       for (const column of action.columns)
         expect(column.description, `${action.name}.${column.name}`).toBeTruthy();
