@@ -18,7 +18,13 @@ variable "reports_row_access" {
 locals {
   # The rpt_ tables Dataform builds in `reports` (definitions/reporting/); test/infra checks this
   # list against the compiled Dataform graph.
-  report_tables = ["rpt_email_campaign_kpis", "rpt_email_kpis_monthly", "rpt_kpi_targets"]
+  report_tables = [
+    "rpt_attribution_by_channel",
+    "rpt_channel_roi",
+    "rpt_email_campaign_kpis",
+    "rpt_email_kpis_monthly",
+    "rpt_kpi_targets",
+  ]
 
   unit_report_readers = {
     for unit, g in var.business_units : unit => [for email in compact([g.analysts, g.business_users]) : "group:${email}"]

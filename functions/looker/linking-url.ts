@@ -20,6 +20,8 @@ export const LOOKER_DATA_SOURCES: readonly { readonly alias: string; readonly ta
   { alias: "ds0", table: "rpt_email_kpis_monthly" },
   { alias: "ds1", table: "rpt_email_campaign_kpis" },
   { alias: "ds2", table: "rpt_kpi_targets" },
+  { alias: "ds3", table: "rpt_attribution_by_channel" },
+  { alias: "ds4", table: "rpt_channel_roi" },
 ];
 
 // Google Cloud project ids: 6–30 characters, lower-case letters, digits and hyphens, starting

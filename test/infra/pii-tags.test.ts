@@ -36,6 +36,8 @@ describe("policy tags on contact details", () => {
     }
     expect(taggedColumns(graph).sort()).toEqual([
       "marts.dim_contacts.email",
+      "marts.seg_lookalike_seed.email",
+      "marts.seg_onboarding.email",
       "marts.seg_recent_purchasers.email",
       "staging.int_identity__email_contact_ids.email",
     ]);

@@ -71,6 +71,23 @@ const MODELS = {
   },
   "reports.rpt_email_kpis_monthly": { type: "incremental", reads: ["marts.fct_email_messages"] },
   "reports.rpt_email_campaign_kpis": { type: "incremental", reads: ["marts.fct_email_messages"] },
+  "marts.fct_deals": { type: "table", reads: ["staging.stg_hubspot__deals"] },
+  "marts.fct_touchpoints": {
+    type: "table",
+    reads: ["marts.dim_contacts", "marts.fct_email_messages", "staging.stg_hubspot__contacts"],
+  },
+  "marts.attribution_credits": {
+    type: "table",
+    reads: ["marts.fct_deals", "marts.fct_touchpoints"],
+  },
+  "reports.rpt_attribution_by_channel": {
+    type: "incremental",
+    reads: ["marts.attribution_credits"],
+  },
+  "reports.rpt_channel_roi": {
+    type: "incremental",
+    reads: ["marts.attribution_credits", "marts.fct_email_messages"],
+  },
   "reports.rpt_kpi_targets": { type: "incremental", reads: ["reports.rpt_email_kpis_monthly"] },
   "staging.stg_shopify__order_lines": {
     type: "view",

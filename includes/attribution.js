@@ -1,0 +1,45 @@
+/**
+ * Multi-touch attribution settings and the five models' credit formulas, shared by
+ * analytics/attribution_credits and the reports. Each model gives every touch of a deal a share
+ * of 1; a deal's shares add up to 1 in every model (a test and an assertion check it).
+ */
+function setting(name, fallback) {
+  const value = Number((dataform.projectConfig.vars || {})[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+function lookbackDays() {
+  const days = setting("attribution_lookback_days", 180);
+  if (!Number.isInteger(days)) throw new Error("attribution_lookback_days must be whole days");
+  return days;
+}
+
+const halfLifeDays = () => setting("attribution_half_life_days", 30);
+const emailCostPerMessage = () => setting("email_cost_per_message", 0.002);
+
+const MODELS = ["first_touch", "last_touch", "linear", "time_decay", "position_based"];
+
+/**
+ * Credit of a touch in each model, from its position (`touch_number` of `touches`, in time
+ * order) and its time-decay weight (`decay_weight` of the deal's `decay_total`):
+ * - first_touch / last_touch: all to the first / last touch;
+ * - linear: 1 / touches each;
+ * - time_decay: weight 0.5^(days before the close / half-life), normalised over the deal;
+ * - position_based (U-shaped, 40/20/40): 40 % first, 40 % last, 20 % shared by the touches in
+ *   between; one touch gets 100 %, two touches 50 % each.
+ */
+function creditColumns() {
+  return `CASE WHEN touch_number = 1 THEN 1.0 ELSE 0.0 END AS credit_first_touch,
+    CASE WHEN touch_number = touches THEN 1.0 ELSE 0.0 END AS credit_last_touch,
+    1.0 / touches AS credit_linear,
+    decay_weight / decay_total AS credit_time_decay,
+    CASE
+      WHEN touches = 1 THEN 1.0
+      WHEN touches = 2 THEN 0.5
+      WHEN touch_number = 1 OR touch_number = touches THEN 0.4
+      ELSE 0.2 / (touches - 2)
+    END AS credit_position_based`;
+}
+
+module.exports = { MODELS, lookbackDays, halfLifeDays, emailCostPerMessage, creditColumns };
