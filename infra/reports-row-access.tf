@@ -24,6 +24,7 @@ locals {
     "rpt_email_campaign_kpis",
     "rpt_email_kpis_monthly",
     "rpt_kpi_targets",
+    "rpt_region_growth",
   ]
 
   unit_report_readers = {

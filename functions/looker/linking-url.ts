@@ -22,6 +22,7 @@ export const LOOKER_DATA_SOURCES: readonly { readonly alias: string; readonly ta
   { alias: "ds2", table: "rpt_kpi_targets" },
   { alias: "ds3", table: "rpt_attribution_by_channel" },
   { alias: "ds4", table: "rpt_channel_roi" },
+  { alias: "ds5", table: "rpt_region_growth" },
 ];
 
 // Google Cloud project ids: 6–30 characters, lower-case letters, digits and hyphens, starting

@@ -379,6 +379,7 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         "rpt_email_campaign_kpis",
         "rpt_email_kpis_monthly",
         "rpt_kpi_targets",
+        "rpt_region_growth",
       ]);
       for (const table of tables) {
         const onTable = policies.filter((p) => p.table_id === table);

@@ -88,6 +88,15 @@ const MODELS = {
     type: "incremental",
     reads: ["marts.attribution_credits", "marts.fct_email_messages"],
   },
+  "reports.rpt_region_growth": {
+    type: "incremental",
+    reads: [
+      "marts.dim_contacts",
+      "marts.fct_deals",
+      "staging.stg_hubspot__companies",
+      "staging.stg_hubspot__contacts",
+    ],
+  },
   "reports.rpt_kpi_targets": { type: "incremental", reads: ["reports.rpt_email_kpis_monthly"] },
   "staging.stg_shopify__order_lines": {
     type: "view",
