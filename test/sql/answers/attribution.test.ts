@@ -153,10 +153,10 @@ describe("multi-touch attribution of closed-won revenue", () => {
     const linear = credits("linear");
     const decay = credits("time_decay");
     // Half-life 30 days: weights 0.5^(30/30), 0.5^(15/30), 0.5^(1/30), normalised.
-    [1 / 3, 1 / 3, 1 / 3, 1].forEach((v, i) => expect(linear[i]).toBeCloseTo(v, 9));
-    [0.2289097703, 0.3237273018, 0.4473629279, 1].forEach((v, i) =>
-      expect(decay[i]).toBeCloseTo(v, 9),
-    );
+    for (const [i, v] of [1 / 3, 1 / 3, 1 / 3, 1].entries()) expect(linear[i]).toBeCloseTo(v, 9);
+    for (const [i, v] of [0.2289097703, 0.3237273018, 0.4473629279, 1].entries()) {
+      expect(decay[i]).toBeCloseTo(v, 9);
+    }
   });
 
   it("adds every model's credits of a deal up to 1, so its revenue credits to its amount", async () => {
