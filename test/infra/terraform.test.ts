@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
@@ -375,12 +375,13 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
     it("gives each business unit only its own rows of the shared reports (row access policies)", () => {
       const policies = ofType(infra, "google_bigquery_row_access_policy").map(valuesOf);
       const tables = [...new Set(policies.map((p) => String(p.table_id)))].sort();
-      expect(tables).toEqual([
-        "rpt_email_campaign_kpis",
-        "rpt_email_kpis_monthly",
-        "rpt_kpi_targets",
-        "rpt_region_growth",
-      ]);
+      // Every report table of the Dataform graph (definitions/reporting/rpt_*.sqlx) gets them.
+      const reportTables = readdirSync(join(REPO_ROOT, "definitions", "reporting"))
+        .filter((f) => /^rpt_.*\.sqlx$/.test(f))
+        .map((f) => f.replace(/\.sqlx$/, ""))
+        .sort();
+      expect(reportTables).toContain("rpt_region_growth");
+      expect(tables).toEqual(reportTables);
       for (const table of tables) {
         const onTable = policies.filter((p) => p.table_id === table);
         expect(onTable.map((p) => p.dataset_id)).toEqual(["reports", "reports"]);
