@@ -1,9 +1,7 @@
 import type { RawLine } from "../../../functions/core/raw-table.js";
 import { rawTableSpec } from "../../../functions/core/raw-table.js";
-import { rawStreamsOf } from "../../../functions/handlers/load-raw.js";
 import type { DuckDbWarehouse } from "../../../functions/platform/local/duckdb-warehouse.js";
-import { PULL_SOURCES } from "../../../functions/sources/pull-registry.js";
-import { WEBHOOK_SOURCES } from "../../../functions/sources/registry.js";
+import { loadRaw } from "../fixtures.js";
 
 /**
  * Raw rows for the answer models (rpt_, seg_, analytics), shaped as load-raw lands them: landing
@@ -32,16 +30,15 @@ export function rawLine(
 }
 
 /**
- * Loads rows into raw tables. Every registered stream's table is created first (empty), as the
- * demo and the cloud have one for each, so the graph's declarations all resolve.
+ * Loads rows into raw tables. First everything the graph declares exists, empty, as the SQL
+ * tests' loadRaw leaves it (every registered stream's raw table, and whatever else a source
+ * declares), so the graph's declarations all resolve.
  */
 export async function loadRawTables(
   warehouse: DuckDbWarehouse,
   tables: Record<string, readonly RawLine[]>,
 ): Promise<void> {
-  for (const { source, stream } of rawStreamsOf([...WEBHOOK_SOURCES, ...PULL_SOURCES])) {
-    await warehouse.ensureTable(rawTableSpec(source, stream));
-  }
+  await loadRaw(warehouse, {});
   for (const [name, lines] of Object.entries(tables)) {
     const [source, stream] = name.split(".") as [string, string];
     const spec = rawTableSpec(source, stream);
