@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { checkSqlCommand } from "./commands/check-sql.js";
 import { compileCommand } from "./commands/compile.js";
 import { type DemoFlags, demoCommand } from "./commands/demo.js";
+import { type EraseFlags, eraseCommand } from "./commands/erase.js";
 import { loadCommand } from "./commands/load.js";
 import { type LookerLinkFlags, lookerLinkCommand } from "./commands/looker-link.js";
 import { pullCommand } from "./commands/pull.js";
@@ -167,6 +168,28 @@ program
   )
   .action(async (opts: Omit<LookerLinkFlags, "projectDir"> & { projectDir: string }) => {
     process.exitCode = await lookerLinkCommand(opts);
+  });
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command("erase")
+  .description(
+    "erase a person from the local deployment: lake, raw and model tables, destinations (GDPR art. 17); prints what was removed where",
+  )
+  .option("--email <email>", "an email of the person (repeat for several)", collect, [])
+  .option("--phone <phone>", "a phone number of the person (repeat for several)", collect, [])
+  .option("--contact <id>", "a contact id of the person (repeat for several)", collect, [])
+  .option("--deep", "read every raw object, not only those the raw tables point at", false)
+  .option(
+    "--resume",
+    "continue erasures that have not completed (e.g. a destination was down)",
+    false,
+  )
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
+  .action(async (opts: EraseFlags) => {
+    process.exitCode = await eraseCommand(opts);
   });
 
 program.addCommand(stageCommand());

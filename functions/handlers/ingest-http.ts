@@ -7,15 +7,20 @@ import {
   ingestWebhook,
 } from "../core/ingest/ingest-webhook.js";
 import type { WebhookSource } from "../core/ingest/source.js";
+import type { SuppressionSource } from "../core/privacy/suppression-source.js";
 import type { Logger } from "../platform/logger.js";
 import { safeError } from "../platform/logger.js";
 
 export type { IngestDeps, IngestRequest, IngestResponse } from "../core/ingest/ingest-webhook.js";
 export { DEFAULT_MAX_BODY_BYTES, ingestWebhook } from "../core/ingest/ingest-webhook.js";
 
-/** Ingest deps as a deployment gives them; `sources` defaults to every registered source. */
-export type IngestHandlerDeps = Omit<IngestDeps, "sources"> & {
+/**
+ * Ingest deps as a deployment gives them: `sources` defaults to every registered source,
+ * `suppression` to the lake's suppression list read with the `UNISTACK_PRIVACY_SALT` secret.
+ */
+export type IngestHandlerDeps = Omit<IngestDeps, "sources" | "suppression"> & {
   readonly sources?: ReadonlyMap<string, WebhookSource>;
+  readonly suppression?: SuppressionSource;
 };
 
 export type BodyRead =

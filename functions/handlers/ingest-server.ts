@@ -1,9 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { IngestDeps } from "../core/ingest/ingest-webhook.js";
+import { identifierPathsOf } from "../core/privacy/catalog-streams.js";
+import {
+  createStoredSuppression,
+  type SuppressionSource,
+} from "../core/privacy/suppression-source.js";
 import { safeError } from "../platform/logger.js";
 import { runWithTrace, traceFields } from "../platform/trace-context.js";
-import { webhookPath, webhookSources } from "../sources/registry.js";
+import { SOURCE_CATALOG, webhookPath, webhookSources } from "../sources/registry.js";
 import { handleIngestRequest, type IngestHandlerDeps, sendJson } from "./ingest-http.js";
 
 /** The health check path Cloud Run's probes (and people) can call. */
@@ -43,7 +48,11 @@ export function createIngestServer(handlerDeps: IngestHandlerDeps): {
   readonly server: Server;
   readonly shutdown: () => void;
 } {
-  const deps: IngestDeps = { ...handlerDeps, sources: handlerDeps.sources ?? webhookSources };
+  const deps: IngestDeps = {
+    ...handlerDeps,
+    sources: handlerDeps.sources ?? webhookSources,
+    suppression: handlerDeps.suppression ?? lakeSuppression(handlerDeps),
+  };
   const routes = new Map([...deps.sources.keys()].map((name) => [webhookPath(name), name]));
   let closing = false;
 
@@ -143,4 +152,11 @@ function answerMalformed(error: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+}
+
+/** The suppression list every deployment consults: `privacy/suppression.json` in its lake. */
+export function lakeSuppression(
+  deps: Pick<IngestHandlerDeps, "store" | "secrets" | "clock" | "logger">,
+): SuppressionSource {
+  return createStoredSuppression({ ...deps, identifiersOf: identifierPathsOf(SOURCE_CATALOG) });
 }

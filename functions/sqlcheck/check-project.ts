@@ -2,6 +2,7 @@ import { RAW_COLUMNS, RAW_DATASET } from "../core/raw-table.js";
 import { type CompileOptions, compileProject } from "../dataform/compile.js";
 import type { Action, CompiledGraph } from "../dataform/compiled-graph.js";
 import { targetKey } from "../dataform/compiled-graph.js";
+import { knownDeclaredSpec } from "../dataform/declarations.js";
 import { type CheckDeps, checkStatements } from "./check.js";
 import type { CheckInput, CheckResult, Declaration, StatementInput } from "./check-input.js";
 
@@ -72,7 +73,9 @@ export function checkInputFromGraph(
     const known = `${action.target.schema}.${action.target.name}`;
     const columns =
       options.declaredColumns?.[known] ??
-      (action.target.schema === rawDataset ? RAW_COLUMNS : undefined);
+      (action.target.schema === rawDataset
+        ? RAW_COLUMNS
+        : knownDeclaredSpec(graph, action.target)?.columns);
     if (columns) declarations.push({ ...action.target, columns: [...columns] });
     else unknownDeclarations.push({ fileName: action.fileName, table: known });
   }

@@ -23,17 +23,50 @@ const RAW_TABLES = [
 ];
 
 const MODELS = {
-  "staging.stg_shopify__orders": { type: "view", reads: ["raw.shopify_orders"] },
-  "staging.stg_sendgrid__events": { type: "view", reads: ["raw.sendgrid_events"] },
-  "staging.stg_shopify__customers": { type: "view", reads: ["raw.shopify_customers"] },
-  "staging.stg_shopify__products": { type: "view", reads: ["raw.shopify_products"] },
-  "staging.stg_shopify__refunds": { type: "view", reads: ["raw.shopify_refunds"] },
-  "staging.stg_hubspot__contacts": { type: "view", reads: ["raw.hubspot_contacts"] },
-  "staging.stg_hubspot__companies": { type: "view", reads: ["raw.hubspot_companies"] },
-  "staging.stg_hubspot__deals": { type: "view", reads: ["raw.hubspot_deals"] },
-  "staging.stg_hubspot__deal_stage_changes": { type: "view", reads: ["raw.hubspot_deals"] },
-  "staging.stg_hubspot__owners": { type: "view", reads: ["raw.hubspot_owners"] },
-  "staging.stg_hubspot__events": { type: "view", reads: ["raw.hubspot_events"] },
+  "staging.stg_shopify__orders": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_orders"],
+  },
+  "staging.stg_sendgrid__events": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.sendgrid_events"],
+  },
+  "staging.stg_shopify__customers": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_customers"],
+  },
+  "staging.stg_shopify__products": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_products"],
+  },
+  "staging.stg_shopify__refunds": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_refunds"],
+  },
+  "staging.stg_hubspot__contacts": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_contacts"],
+  },
+  "staging.stg_hubspot__companies": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_companies"],
+  },
+  "staging.stg_hubspot__deals": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_deals"],
+  },
+  "staging.stg_hubspot__deal_stage_changes": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_deals"],
+  },
+  "staging.stg_hubspot__owners": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_owners"],
+  },
+  "staging.stg_hubspot__events": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_events"],
+  },
   "staging.int_identifiers__unioned": {
     type: "view",
     reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
@@ -168,7 +201,7 @@ describe("compiling the Dataform project in-process", () => {
           .filter((a) => a.type === "declaration")
           .map((a) => a.name)
           .sort(),
-      ).toEqual(RAW_TABLES);
+      ).toEqual(["privacy.erased_records", ...RAW_TABLES]);
     }
     expect(duckdb.actions.map((a) => a.name)).toEqual(bigquery.actions.map((a) => a.name));
     for (const name of localTables) expect(byName(duckdb, name).type).toBe("table");
@@ -251,13 +284,13 @@ describe("compiling the Dataform project in-process", () => {
   });
 
   it("lists the raw tables the graph reads with RAW_COLUMNS as their columns", () => {
-    const declared = declaredTables(bigquery);
+    const declared = declaredTables(bigquery).filter((d) => d.target.schema === "raw");
     expect(declared.map((d) => d.columns)).toEqual(RAW_TABLES.map(() => RAW_COLUMNS));
     expect(
       rawTableSpecs(bigquery)
         .map((s) => `${s.dataset}.${s.table}`)
         .sort(),
-    ).toEqual(RAW_TABLES);
+    ).toEqual(["privacy.erased_records", ...RAW_TABLES]);
   });
 });
 

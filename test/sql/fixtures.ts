@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { afterEach, beforeAll, beforeEach } from "vitest";
+import { ERASED_RECORDS } from "../../functions/core/privacy/privacy-tables.js";
 import { type RawLine, rawTableSpec } from "../../functions/core/raw-table.js";
 import { compileProject } from "../../functions/dataform/compile.js";
 import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
@@ -127,6 +128,8 @@ export async function loadRaw(
   for (const { source, stream } of rawStreamsOf([...WEBHOOK_SOURCES, ...PULL_SOURCES])) {
     await warehouse.ensureTable(rawTableSpec(source, stream));
   }
+  // Every staging model reads raw minus the records erasures removed.
+  await warehouse.ensureTable(ERASED_RECORDS);
   await warehouse.insertRows(rawTableSpec("shopify", "orders"), asRows(rows.orders));
   await warehouse.insertRows(rawTableSpec("sendgrid", "events"), asRows(rows.events));
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ingestWebhook } from "../../functions/core/ingest/ingest-webhook.js";
+import { ERASED_RECORDS } from "../../functions/core/privacy/privacy-tables.js";
 import { rawTableSpec } from "../../functions/core/raw-table.js";
 import { rawTableSpecs } from "../../functions/dataform/declarations.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
@@ -144,6 +145,7 @@ describe("what the ingest contracts accept, the models accept", () => {
     }
     // As the demo does: every declared raw table exists, empty for sources without data.
     for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
+    await db.warehouse.ensureTable(ERASED_RECORDS);
     await expect(runDuckDbGraph(db.warehouse, db.graph)).resolves.toBeDefined();
     const [counts] = await db.warehouse.query<{ orders: number; flagged: number; events: number }>(
       `SELECT

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ERASED_RECORDS } from "../../functions/core/privacy/privacy-tables.js";
 import { compileProject } from "../../functions/dataform/compile.js";
 import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
 import { requoteAssertionLabels } from "../../functions/dataform/duckdb-statements.js";
@@ -88,6 +89,8 @@ describe("running the DuckDB graph", () => {
   });
 
   it("names the declaration file when a raw table is missing and skips what reads it", async () => {
+    // Only the raw tables are missing here; the privacy table exists in every deployment.
+    await db.warehouse.ensureTable(ERASED_RECORDS);
     const error = (await runDuckDbGraph(db.warehouse, db.graph).catch(
       (e: unknown) => e,
     )) as GraphRunError;

@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ACTIVATE_META_TOPIC } from "../../core/activation/batches.js";
+import { PRIVACY_SALT_ENV } from "../../core/privacy/suppression-source.js";
 import type { MetaSandbox } from "../../destinations/meta/sandbox.js";
 import type { ActivationOutcome } from "../../handlers/activate-meta.js";
 import { activateMeta } from "../../handlers/activate-meta.js";
 import { createLocalPlatform, type LocalPlatform } from "../../platform/local/local-platform.js";
+import { localPrivacySalt } from "../../platform/local/privacy-salt.js";
 import { createSilentLogger, type Logger } from "../../platform/logger.js";
 import { type CrashHook, crashHookFromEnv } from "./crash-points.js";
 import { type Rehearsal, startDemoMeta } from "./demo-meta.js";
@@ -110,6 +112,8 @@ async function openLocked(
       ...process.env,
       SHOPIFY_WEBHOOK_SECRET: keys.shopifySecret,
       SENDGRID_WEBHOOK_PUBLIC_KEY: keys.sendgridPublicKey,
+      // Ingest checks deliveries against the suppression list of erased people with it.
+      [PRIVACY_SALT_ENV]: await localPrivacySalt(dir),
     },
   });
   const crashPoint = options.crashPoint ?? crashHookFromEnv();

@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { removeStaleTempFiles, writeFileAtomic } from "../../platform/local/atomic-file.js";
+import { LOCAL_SALT_FILE } from "../../platform/local/privacy-salt.js";
 import { LOCK_FILE } from "./state-lock.js";
 
 /** What the demo remembers between runs, in `<dir>/demo-state.json`. */
@@ -91,7 +92,7 @@ export async function wipeDemoDir(dir: string): Promise<void> {
   for (const entry of await readdir(dir).catch(() => [] as string[])) {
     if (entry === LOCK_FILE) continue;
     if (
-      ["lake", "sandbox", DEMO_STATE_FILE].includes(entry) ||
+      ["lake", "sandbox", DEMO_STATE_FILE, LOCAL_SALT_FILE].includes(entry) ||
       entry.startsWith("warehouse.duckdb")
     ) {
       await rm(join(dir, entry), { recursive: true, force: true });

@@ -14,6 +14,8 @@ export interface SourceTally {
   accepted: number;
   quarantined: number;
   duplicate: number;
+  /** Records of erased people the ingest service dropped (the suppression list). */
+  suppressed: number;
   /** Requests sent again after a connection error, as a vendor would. */
   retried: number;
   byStatus: Record<string, number>;
@@ -90,6 +92,7 @@ function record(
     accepted: 0,
     quarantined: 0,
     duplicate: 0,
+    suppressed: 0,
     retried: 0,
     byStatus: {},
   };
@@ -99,11 +102,12 @@ function record(
   t.byStatus[status] = (t.byStatus[status] ?? 0) + 1;
   try {
     const counts = JSON.parse(body) as Partial<
-      Record<"accepted" | "quarantined" | "duplicate", number>
+      Record<"accepted" | "quarantined" | "duplicate" | "suppressed", number>
     >;
     t.accepted += counts.accepted ?? 0;
     t.quarantined += counts.quarantined ?? 0;
     t.duplicate += counts.duplicate ?? 0;
+    t.suppressed += counts.suppressed ?? 0;
   } catch {
     // a non-JSON answer is counted by its status only
   }

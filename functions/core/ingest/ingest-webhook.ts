@@ -1,5 +1,8 @@
 import type { Logger } from "../../platform/logger.js";
 import type { Clock, ObjectStore, Secrets } from "../../platform/ports.js";
+import type { RecordMatcher } from "../privacy/record-matcher.js";
+import { withoutSuppressed } from "../privacy/suppress-records.js";
+import type { SuppressionSource } from "../privacy/suppression-source.js";
 import { quarantineObjectKey } from "../raw-table.js";
 import { safeError } from "../safe-error.js";
 import { checkEnvelope, DEFAULT_MAX_BODY_BYTES, tooLarge } from "./envelope.js";
@@ -22,6 +25,8 @@ export interface IngestDeps {
   readonly logger: Logger;
   /** Sources by name (`webhookSources` from `functions/sources/registry.ts`). */
   readonly sources: ReadonlyMap<string, WebhookSource>;
+  /** Erased people (core/privacy): their records are dropped before anything lands. */
+  readonly suppression: SuppressionSource;
   readonly maxBodyBytes?: number;
 }
 
@@ -41,6 +46,8 @@ export interface IngestCounts {
   readonly quarantined: number;
   /** Records not written because this delivery (or an earlier copy of the record) already was. */
   readonly duplicate: number;
+  /** Records of erased people, dropped (only present when there were some). */
+  readonly suppressed?: number;
 }
 
 export interface IngestResponse {
@@ -84,11 +91,24 @@ export async function ingestWebhook(
     return fail(status, verdict.reason);
   }
   const receivedAt = now.toISOString();
+  let suppression: RecordMatcher;
+  try {
+    suppression = await deps.suppression.current();
+  } catch (error) {
+    log.error({ err: safeError(error) }, "suppression list unavailable; delivery not landed");
+    return fail(503, "could not check the delivery against erasure requests; retry later");
+  }
   const body = parseBody(request.rawBody);
-  if (!body) return quarantineUnparsed(deps, log, source, delivery, now);
+  if (!body) return quarantineUnparsed(deps, log, source, delivery, now, suppression);
 
   const extraction = source.extract(delivery, body);
-  const groups = sortRecords(source, extraction.records);
+  const sorted = withoutSuppressed(
+    source.name,
+    sortRecords(source, extraction.records),
+    suppression,
+    now,
+  );
+  const groups = sorted.groups;
   try {
     const counts = await landGroups(deps.store, log, {
       source: source.name,
@@ -97,8 +117,9 @@ export async function ingestWebhook(
       receivedAt,
       replayHeaders: replayHeaders(source, delivery),
     });
-    log.info(counts, "webhook ingested");
-    return { status: 200, body: counts };
+    const answer = sorted.suppressed > 0 ? { ...counts, suppressed: sorted.suppressed } : counts;
+    log.info(answer, "webhook ingested");
+    return { status: 200, body: answer };
   } catch (error) {
     log.error({ err: safeError(error) }, "could not land batch");
     return fail(503, "could not store the delivery; retry later");
@@ -121,8 +142,15 @@ async function quarantineUnparsed(
   source: WebhookSource,
   delivery: WebhookDelivery,
   now: Date,
+  suppression: RecordMatcher,
 ): Promise<IngestResponse> {
   const reason = "body is not valid UTF-8 JSON";
+  const text = Buffer.from(delivery.rawBody).toString("utf8");
+  if (suppression.names({ source: source.name, stream: UNPARSED_STREAM, json: text })) {
+    // It names an erased person: kept nowhere, answered like any other unparsable body.
+    log.warn({ bytes: delivery.rawBody.byteLength }, "unparsable body of an erased person dropped");
+    return fail(400, reason);
+  }
   const keep = replayHeaders(source, delivery);
   const batchId = sha256(delivery.rawBody).slice(0, 32);
   const key = quarantineObjectKey(

@@ -38,8 +38,8 @@ export async function landGroups(
   let duplicate = 0;
   for (const group of input.groups) {
     duplicate += group.duplicates;
-    const batchId = batchIdOf(input.source, group);
-    const dt = batchDateOf(group, input.now);
+    const batchId = group.landAs?.batchId ?? batchIdOf(input.source, group);
+    const dt = group.landAs?.dt ?? batchDateOf(group, input.now);
     if (group.invalid.length > 0) {
       const key = quarantineObjectKey(input.source, group.stream, dt, batchId);
       const lines = group.invalid.map((record) =>

@@ -24,6 +24,12 @@ export interface StreamGroup {
   readonly invalid: InvalidRecord[];
   /** Records dropped because an earlier record of this delivery had the same id. */
   duplicates: number;
+  /**
+   * Where the group lands when it is not where its own records put it: a group that lost the
+   * records of an erased person (core/privacy) keeps the batch id and `dt` of the whole group,
+   * so a redelivery finds the object the erasure rewrote instead of landing the others again.
+   */
+  readonly landAs?: { readonly batchId: string; readonly dt: string };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Secrets } from "../../platform/ports.js";
+import type { IdentifierPath, PrivacyRequestKind } from "../privacy/declarations.js";
 
 /**
  * What a webhook source gives the ingest use case. A source is one folder under
@@ -92,8 +93,16 @@ export interface SourceCatalog {
       string,
       {
         readonly description: string;
-        /** JSON paths inside `payload` that hold personal data (erasure, masking). */
+        /** JSON paths inside `payload` that hold personal data (masking, access requests). */
         readonly piiPaths: readonly string[];
+        /**
+         * Where a record names a person (erasure, suppression, access requests): each path with
+         * its identifier kind (`email`, `phone`, `shopify_customer_id`…). Required: a stream
+         * that names nobody declares `[]`.
+         */
+        readonly identifiers: readonly IdentifierPath[];
+        /** The stream's records are privacy requests from the vendor (core/privacy). */
+        readonly privacyRequest?: PrivacyRequestKind;
         /** Alert when the newest landed record is older than this. */
         readonly freshnessTargetHours: number;
         /** Consent signals the stream carries, by purpose. */

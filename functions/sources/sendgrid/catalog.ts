@@ -9,6 +9,10 @@ export const sendgridCatalog: SourceCatalog = {
     events: {
       description: "One row per email event; record id `sg_event_id`.",
       piiPaths: ["$.email", "$.ip", "$.useragent"],
+      identifiers: [
+        { path: "$.email", kind: "email" },
+        { path: "$.sg_event_id", kind: "sendgrid_event_id" },
+      ],
       freshnessTargetHours: 6,
       consentSignals: [
         "email_marketing withdrawn: event unsubscribe, group_unsubscribe (per asm_group_id), spamreport",

@@ -24,6 +24,18 @@ export const shopifyCatalog: SourceCatalog = {
         "$.shipping_address",
         "$.note",
       ],
+      identifiers: [
+        { path: "$.email", kind: "email" },
+        { path: "$.contact_email", kind: "email" },
+        { path: "$.customer.email", kind: "email" },
+        { path: "$.phone", kind: "phone" },
+        { path: "$.customer.phone", kind: "phone" },
+        { path: "$.customer.default_address.phone", kind: "phone" },
+        { path: "$.billing_address.phone", kind: "phone" },
+        { path: "$.shipping_address.phone", kind: "phone" },
+        { path: "$.customer.id", kind: "shopify_customer_id" },
+        { path: "$.id", kind: "shopify_order_id" },
+      ],
       freshnessTargetHours: 24,
       consentSignals: [
         "email_marketing: $.customer.email_marketing_consent {state, opt_in_level, consent_updated_at}",

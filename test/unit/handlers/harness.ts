@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { IngestDeps } from "../../../functions/core/ingest/ingest-webhook.js";
+import { lakeSuppression } from "../../../functions/handlers/ingest-server.js";
 import {
   type CloudEvent,
   type StorageObjectData,
@@ -99,11 +100,15 @@ export function ingestDeps(
   lake: Lake,
   input: { env: Record<string, string>; clock: Clock; logger: Logger; maxBodyBytes?: number },
 ): IngestDeps {
-  return {
+  const base = {
     store: lake.store,
     secrets: createEnvSecrets(input.env),
     clock: input.clock,
     logger: input.logger,
+  };
+  return {
+    ...base,
+    suppression: lakeSuppression(base),
     sources: webhookSources,
     ...(input.maxBodyBytes !== undefined ? { maxBodyBytes: input.maxBodyBytes } : {}),
   };

@@ -77,7 +77,7 @@ describe("checking the Dataform project", () => {
   });
 
   it("gives raw declarations the raw table columns and reports declarations with unknown columns", async () => {
-    const raw = graph.actions.find((a) => a.type === "declaration");
+    const raw = graph.actions.find((a) => a.type === "declaration" && a.target.schema === "raw");
     if (!raw) throw new Error("The project declares no raw table.");
     const ga4 = {
       ...raw,

@@ -1,0 +1,182 @@
+import type { TableDeclaration } from "./declarations.js";
+
+/**
+ * Every warehouse table and where it names a person. Raw tables (`raw.<source>_<stream>`) are
+ * declared by the sources' catalogs (their `identifiers` paths), not here. A table the Dataform
+ * graph builds or a TableSpec the code creates that is missing here fails
+ * test/unit/privacy/declarations.test.ts: declare it with its identifier columns, or as holding
+ * no personal data and why.
+ *
+ * Kinds: `contact_id`, `node_key` (`<kind>:<value>`), or an identifier kind whose values are
+ * normalized as `normalizeIdentifier` does (emails of the models are; raw values are too after
+ * normalization in SQL). `resolves` tables are read to find all of a person's contact ids and
+ * identifiers before anything is deleted.
+ */
+export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
+  // staging (views on BigQuery, tables in the local DuckDB warehouse)
+  {
+    dataset: "staging",
+    table: "stg_shopify__orders",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "email", kind: "email" },
+      { column: "email_raw", kind: "email" },
+      { column: "customer_email", kind: "email" },
+      { column: "customer_email_raw", kind: "email" },
+      { column: "customer_id", kind: "shopify_customer_id" },
+      { column: "order_id", kind: "shopify_order_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "stg_sendgrid__events",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "email", kind: "email" },
+      { column: "email_raw", kind: "email" },
+      { column: "event_id", kind: "sendgrid_event_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identifiers__unioned",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "identifier_value", kind: "email", kindColumn: "identifier_type" }],
+  },
+  {
+    dataset: "staging",
+    table: "int_consent_events__unioned",
+    personal: true,
+    erase: "now",
+    consentHistory: true,
+    identifiers: [{ column: "email", kind: "email" }],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__email_contact_ids",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "email", kind: "email" },
+      { column: "contact_id", kind: "contact_id" },
+    ],
+  },
+  // marts
+  {
+    dataset: "marts",
+    table: "dim_contacts",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "email", kind: "email" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "fct_orders",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "customer_id", kind: "shopify_customer_id" },
+      { column: "order_id", kind: "shopify_order_id" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "fct_email_events",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "event_id", kind: "sendgrid_event_id" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "seg_recent_purchasers",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "email", kind: "email" },
+    ],
+  },
+  // ops: the activation ledger
+  {
+    dataset: "ops",
+    table: "sync_members",
+    personal: true,
+    erase: "via-destinations",
+    identifiers: [{ column: "contact_id", kind: "contact_id" }],
+  },
+  {
+    dataset: "ops",
+    table: "sync_rejections",
+    personal: true,
+    erase: "after-destinations",
+    identifiers: [{ column: "contact_id", kind: "contact_id" }],
+  },
+  {
+    dataset: "ops",
+    table: "sync_runs",
+    personal: false,
+    why: "one row per sync run: counts and statuses",
+  },
+  {
+    dataset: "ops",
+    table: "sync_batches",
+    personal: false,
+    why: "one row per batch attempt: counts, object keys, error codes",
+  },
+  {
+    dataset: "ops",
+    table: "sync_run_outcomes",
+    personal: false,
+    why: "one row per finished run: counts and statuses",
+  },
+  {
+    dataset: "ops",
+    table: "load_jobs",
+    personal: false,
+    why: "the local warehouse's load-job ledger: job ids, file paths, row counts",
+  },
+  {
+    dataset: "ops_load",
+    table: "*",
+    personal: false,
+    why: "the raw loader's ledger and failures: object keys, generations, job ids",
+  },
+  {
+    dataset: "assertions",
+    table: "*",
+    personal: false,
+    why: "Dataform assertion views: queries over the models, they store nothing",
+  },
+  {
+    dataset: "privacy",
+    table: "*",
+    personal: false,
+    why: "suppression keys (salted hashes), hashes of erased record ids, erasure reports (counts)",
+  },
+];
+
+/** The declaration of a table, or `undefined` when it has none. */
+export function tableDeclaration(
+  declarations: readonly TableDeclaration[],
+  dataset: string,
+  table: string,
+): TableDeclaration | undefined {
+  return (
+    declarations.find((d) => d.dataset === dataset && d.table === table) ??
+    declarations.find((d) => d.dataset === dataset && d.table === "*")
+  );
+}
