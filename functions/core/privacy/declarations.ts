@@ -82,6 +82,11 @@ export type LakeFormat =
   | "activation-batch"
   /** A document about one person (an access-request export): deleted when it names the person. */
   | "person-document"
+  /**
+   * A pull's page journal (core/pull/journal.ts): the person's raw and quarantine lines removed,
+   * the header's counts kept true; window and stop markers are left as they are.
+   */
+  | "pull-journal"
   /** Holds no personal data (ledgers, leases, manifests, suppression keys). */
   | "none";
 

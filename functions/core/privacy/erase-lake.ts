@@ -10,6 +10,7 @@ import {
 } from "./lake-objects.js";
 import { lakePrefixOf } from "./lake-prefixes.js";
 import type { Person } from "./person.js";
+import { rewritePullJournal } from "./pull-journal-object.js";
 import type { RecordMatcher } from "./record-matcher.js";
 
 export interface LakeErasureDeps {
@@ -93,6 +94,7 @@ function rewrite(
   if (format === "person-document") {
     return rewritePersonDocument(text, input.person.contactIds, input.matcher);
   }
+  if (format === "pull-journal") return rewritePullJournal(text, key, input.matcher);
   const stream = streamOfKey(key) ?? { source: "", stream: "" };
   return rewriteNdjson(text, stream, input.matcher);
 }

@@ -18,6 +18,11 @@ export const LAKE_PREFIXES: readonly LakePrefix[] = [
     why: "records that failed their contract, kept with reasons: payloads may name anyone",
   },
   {
+    prefix: "pull/",
+    format: "pull-journal",
+    why: "pulled pages journaled before they land: the same raw and quarantine lines, plus cursors",
+  },
+  {
     prefix: "activation/",
     format: "activation-batch",
     stage: "after-destinations",

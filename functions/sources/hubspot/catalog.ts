@@ -10,6 +10,9 @@ export const hubspotCatalog: SourceCatalog = {
       description:
         "One row per webhook event (contact/company/deal creation, property change, deletion, association change); record id `<portal>:<subscription>:<event>:<object>:<occurredAt>`.",
       piiPaths: ["$.propertyValue"],
+      // A change event names its object only by a numeric id shared with companies and deals, so
+      // only an email set as a property's new value is matched here; the contact itself is in `contacts`.
+      identifiers: [{ path: "$.propertyValue", kind: "email" }],
       freshnessTargetHours: 6,
       consentSignals: ["email_marketing: contact.propertyChange of hs_email_optout"],
     },
@@ -22,6 +25,11 @@ export const hubspotCatalog: SourceCatalog = {
         "$.properties.lastname",
         "$.properties.phone",
       ],
+      identifiers: [
+        { path: "$.properties.email", kind: "email" },
+        { path: "$.properties.phone", kind: "phone" },
+        { path: "$.id", kind: "hubspot_contact_id" },
+      ],
       freshnessTargetHours: 24,
       consentSignals: ["email_marketing withdrawn: $.properties.hs_email_optout = true"],
     },
@@ -29,6 +37,7 @@ export const hubspotCatalog: SourceCatalog = {
       description:
         "One row per company version (pulled); record id `<id>:<hs_lastmodifieddate UTC>`.",
       piiPaths: [],
+      identifiers: [],
       freshnessTargetHours: 24,
       consentSignals: [],
     },
@@ -36,12 +45,16 @@ export const hubspotCatalog: SourceCatalog = {
       description:
         "One row per deal version (pulled) with `propertiesWithHistory.dealstage` (every stage and when) and `associations.contacts|companies`; record id `<id>:<hs_lastmodifieddate UTC>`.",
       piiPaths: [],
+      // A deal names its contacts by HubSpot id only: an erased contact's deals stay (a business
+      // record of the company), their contact id then points at nothing we hold.
+      identifiers: [],
       freshnessTargetHours: 24,
       consentSignals: [],
     },
     owners: {
       description: "One row per owner (sales rep) version; record id `<id>:<updatedAt UTC>`.",
       piiPaths: ["$.email", "$.firstName", "$.lastName"],
+      identifiers: [{ path: "$.email", kind: "email" }],
       freshnessTargetHours: 168,
       consentSignals: [],
     },

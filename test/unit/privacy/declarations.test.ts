@@ -9,9 +9,11 @@ import {
   tableDeclaration,
   WAREHOUSE_TABLES,
 } from "../../../functions/core/privacy/warehouse-tables.js";
+import { PULL_RUNS_TABLE } from "../../../functions/core/pull/pull-runs.js";
 import type { CompiledGraph } from "../../../functions/dataform/compiled-graph.js";
 import { compileProject } from "../../../functions/dataform/index.js";
 import { SYNC_TABLES } from "../../../functions/destinations/ops-tables.js";
+import { PULL_SOURCES } from "../../../functions/sources/pull-registry.js";
 import { SOURCE_CATALOG, WEBHOOK_SOURCES } from "../../../functions/sources/registry.js";
 
 /**
@@ -27,8 +29,8 @@ describe("every stream that lands data declares where it names a person", () => 
     ),
   );
 
-  it("has a catalog entry for every stream of every webhook source", () => {
-    const missing = WEBHOOK_SOURCES.flatMap((source) =>
+  it("has a catalog entry for every stream of every webhook and pull source", () => {
+    const missing = [...WEBHOOK_SOURCES, ...PULL_SOURCES].flatMap((source) =>
       Object.keys(source.streams)
         .map((stream) => `${source.name}/${stream}`)
         .filter((id) => !catalogStreams.has(id)),
@@ -76,8 +78,14 @@ describe("every warehouse table is declared for erasure", () => {
     expect(undeclared, "declare these in functions/core/privacy/warehouse-tables.ts").toEqual([]);
   });
 
-  it("declares every table the code creates (ops, ops_load, privacy)", () => {
-    const specs = [...SYNC_TABLES, RAW_LOADS_TABLE, LOAD_FAILURES_TABLE, ...PRIVACY_TABLES];
+  it("declares every table the code creates (ops, ops_load, ops_pull, privacy)", () => {
+    const specs = [
+      ...SYNC_TABLES,
+      RAW_LOADS_TABLE,
+      LOAD_FAILURES_TABLE,
+      PULL_RUNS_TABLE,
+      ...PRIVACY_TABLES,
+    ];
     const undeclared = specs
       .filter((s) => !tableDeclaration(WAREHOUSE_TABLES, s.dataset, s.table))
       .map((s) => `${s.dataset}.${s.table}`);
