@@ -7,6 +7,11 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import * as functions from "@google-cloud/functions-framework";
+import { identifierPathsOf } from "./core/privacy/catalog-streams.js";
+import {
+  createStoredSuppression,
+  type SuppressionSource,
+} from "./core/privacy/suppression-source.js";
 import { createMetaClient } from "./destinations/meta/client.js";
 import { metaClientOptionsFromEnv } from "./destinations/meta/config.js";
 import { activateMeta } from "./handlers/activate-meta.js";
@@ -19,7 +24,7 @@ import type { CloudEvent } from "./platform/cloudevents.js";
 import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
 import { loadConnections } from "./sources/connections.js";
 import { PULL_SOURCES, pullSources } from "./sources/pull-registry.js";
-import { WEBHOOK_SOURCES } from "./sources/registry.js";
+import { SOURCE_CATALOG, WEBHOOK_SOURCES } from "./sources/registry.js";
 
 export const FUNCTION_TARGETS = {
   loadRaw: "cloudevent",
@@ -83,8 +88,17 @@ functions.cloudEvent("activateMeta", async (event: CloudEvent<unknown>) => {
  * Scheduled pulls: Cloud Scheduler → topic `pull` → this target, one message per (source,
  * stream). Connections and their secrets come from UNISTACK_CONNECTIONS and the environment.
  */
+let pullSuppression: SuppressionSource | undefined;
 functions.cloudEvent("pull", async (event: CloudEvent<unknown>) => {
   const { store, warehouse, logger, clock, secrets } = gcpPlatform();
+  // Cached across invocations: the list is re-read at most once a minute.
+  pullSuppression ??= createStoredSuppression({
+    store,
+    secrets,
+    clock,
+    logger,
+    identifiersOf: identifierPathsOf(SOURCE_CATALOG),
+  });
   await handlePullEvent(
     {
       store,
@@ -94,6 +108,7 @@ functions.cloudEvent("pull", async (event: CloudEvent<unknown>) => {
       secrets,
       fetch: globalThis.fetch,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      suppression: pullSuppression,
       sources: pullSources,
       connections: loadConnections(process.env, [...pullSources.keys()]),
       budgetMs: pullBudgetMs(process.env),

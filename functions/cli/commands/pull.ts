@@ -1,9 +1,16 @@
+import { identifierPathsOf } from "../../core/privacy/catalog-streams.js";
+import {
+  createStoredSuppression,
+  PRIVACY_SALT_ENV,
+} from "../../core/privacy/suppression-source.js";
 import { PullIncompleteError } from "../../core/pull/errors.js";
 import { runPull } from "../../core/pull/run-pull.js";
 import { createEnvSecrets } from "../../platform/env-secrets.js";
 import { createLocalPlatform } from "../../platform/local/local-platform.js";
+import { localPrivacySalt } from "../../platform/local/privacy-salt.js";
 import { connectionsOf, loadConnections } from "../../sources/connections.js";
 import { pullSources } from "../../sources/pull-registry.js";
+import { SOURCE_CATALOG } from "../../sources/registry.js";
 import { acquireStateLock } from "../demo/state-lock.js";
 import { EXIT } from "../options.js";
 import { describeSweep, sweepLocalLake, sweepProblem } from "./load.js";
@@ -56,6 +63,14 @@ export async function pullCommand(sourceName: string, flags: PullFlags): Promise
   });
   const failures: string[] = [];
   try {
+    // Erased people stay out of pulled pages as they stay out of webhooks (docs/privacy.md).
+    const suppression = createStoredSuppression({
+      store: platform.store,
+      secrets: createEnvSecrets({ [PRIVACY_SALT_ENV]: await localPrivacySalt(flags.dir) }),
+      clock: platform.clock,
+      logger: platform.logger,
+      identifiersOf: identifierPathsOf(SOURCE_CATALOG),
+    });
     for (const connection of connections) {
       // One sandbox per connection: two portals are two accounts with their own data.
       const sandbox = await startSandbox({
@@ -75,6 +90,7 @@ export async function pullCommand(sourceName: string, flags: PullFlags): Promise
                 warehouse: platform.warehouse,
                 fetch: globalThis.fetch,
                 sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+                suppression,
               },
               {
                 source,

@@ -1,6 +1,8 @@
 import type { ObjectStore } from "../../platform/ports.js";
 import { ndjson, quarantineLine, rawLine } from "../ingest/lines.js";
 import { sha256, sortRecords } from "../ingest/sort-records.js";
+import type { RecordMatcher } from "../privacy/record-matcher.js";
+import { withoutSuppressed } from "../privacy/suppress-records.js";
 import { quarantineObjectKey, rawObjectKey } from "../raw-table.js";
 import type { JournalEntry, StreamRef } from "./journal.js";
 import type { PulledPage, PullStream, PullWindow } from "./source.js";
@@ -26,13 +28,20 @@ export function pageEntry(input: {
   readonly cursor: string | null;
   readonly fetched: PulledPage;
   readonly fetchedAt: Date;
-}): { entry: JournalEntry; duplicates: number } {
+  /** Erased people (the suppression list): their records land nowhere, only counted. */
+  readonly suppression?: RecordMatcher;
+}): { entry: JournalEntry; duplicates: number; suppressed: number } {
   const { ref, window, cursor } = input;
   const contract = input.stream.contract;
-  const [group] = sortRecords(
+  const sorted = sortRecords(
     { streams: { [ref.stream]: contract } },
     input.fetched.records.map((r) => ({ stream: ref.stream, value: r.value, json: r.json })),
   );
+  // The page's key comes from its cursor, not its records: dropping some keeps it stable.
+  const { groups, suppressed } = input.suppression
+    ? withoutSuppressed(ref.source, sorted, input.suppression, input.fetchedAt)
+    : { groups: sorted, suppressed: 0 };
+  const [group] = groups;
   const batchId = pageBatchId(ref, window, cursor);
   // The window's end dates its pages: a run resumed after midnight writes the same keys.
   const dt = window.to.slice(0, 10);
@@ -70,6 +79,7 @@ export function pageEntry(input: {
       ),
     },
     duplicates: group?.duplicates ?? 0,
+    suppressed,
   };
 }
 

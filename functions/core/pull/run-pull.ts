@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../platform/logger.js";
 import type { Clock, ObjectStore, Warehouse } from "../../platform/ports.js";
+import { NO_SUPPRESSION, type SuppressionSource } from "../privacy/suppression-source.js";
 import { safeError } from "../safe-error.js";
 import { PullIncompleteError, type StoppedAt } from "./errors.js";
 import {
@@ -26,6 +27,11 @@ export interface PullDeps {
   readonly fetch: typeof fetch;
   readonly sleep: (ms: number) => Promise<void>;
   readonly retry?: RetryPolicy;
+  /**
+   * The suppression list of erased people (core/privacy): their records in a pulled page land
+   * nowhere. Every deployed and local pull passes it; omitted only by tests of other behaviour.
+   */
+  readonly suppression?: SuppressionSource;
   /** When given, each run is recorded in `ops_pull.pull_runs`. */
   readonly warehouse?: Warehouse;
 }
@@ -178,7 +184,8 @@ export async function runPull(deps: PullDeps, request: PullRequest): Promise<Pul
             ),
         },
       );
-      const { entry } = pageEntry({
+      const suppression = await (deps.suppression ?? NO_SUPPRESSION).current();
+      const { entry, suppressed } = pageEntry({
         ref,
         stream,
         window,
@@ -186,7 +193,10 @@ export async function runPull(deps: PullDeps, request: PullRequest): Promise<Pul
         cursor: at,
         fetched,
         fetchedAt: deps.clock.now(),
+        suppression,
       });
+      if (suppressed > 0)
+        log.info({ page: page + 1, suppressed }, "records of erased people dropped");
       const put = await deps.store.put(journalKey(ref, window.seq, page + 1), encodeEntry(entry), {
         ifAbsent: true,
         contentType: "application/x-ndjson",
