@@ -41,6 +41,32 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
   },
   {
     dataset: "staging",
+    table: "stg_shopify__customers",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "email", kind: "email" },
+      { column: "email_raw", kind: "email" },
+      { column: "phone", kind: "phone" },
+      { column: "customer_id", kind: "shopify_customer_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "stg_shopify__refunds",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "order_id", kind: "shopify_order_id" }],
+  },
+  {
+    dataset: "staging",
+    table: "stg_shopify__products",
+    personal: false,
+    why: "the shop's catalogue: products, variants, prices",
+  },
+  {
+    dataset: "staging",
     table: "stg_hubspot__contacts",
     personal: true,
     erase: "now",

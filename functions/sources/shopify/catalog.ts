@@ -56,6 +56,13 @@ export const shopifyCatalog: SourceCatalog = {
         "$.default_address",
         "$.addresses",
       ],
+      identifiers: [
+        { path: "$.email", kind: "email" },
+        { path: "$.phone", kind: "phone" },
+        { path: "$.default_address.phone", kind: "phone" },
+        { path: "$.addresses[*].phone", kind: "phone" },
+        { path: "$.id", kind: "shopify_customer_id" },
+      ],
       freshnessTargetHours: 24,
       consentSignals: [
         "email_marketing: $.email_marketing_consent {state, opt_in_level, consent_updated_at}",
@@ -66,6 +73,11 @@ export const shopifyCatalog: SourceCatalog = {
       description:
         "One row per deleted customer (customers/delete); record id `<customer id>:deleted`.",
       piiPaths: ["$.phone", "$.addresses"],
+      identifiers: [
+        { path: "$.id", kind: "shopify_customer_id" },
+        { path: "$.phone", kind: "phone" },
+        { path: "$.addresses[*].phone", kind: "phone" },
+      ],
       freshnessTargetHours: 168,
       consentSignals: [],
     },
@@ -73,6 +85,7 @@ export const shopifyCatalog: SourceCatalog = {
       description:
         "One row per product version with its variants (products/create, update); record id `<product id>:<updated_at UTC>`.",
       piiPaths: [],
+      identifiers: [],
       freshnessTargetHours: 168,
       consentSignals: [],
     },
@@ -80,6 +93,7 @@ export const shopifyCatalog: SourceCatalog = {
       description:
         "One row per deleted product (products/delete); record id `<product id>:deleted`.",
       piiPaths: [],
+      identifiers: [],
       freshnessTargetHours: 168,
       consentSignals: [],
     },
@@ -87,6 +101,8 @@ export const shopifyCatalog: SourceCatalog = {
       description:
         "One row per refund with its line items and transactions (refunds/create); record id `<refund id>`.",
       piiPaths: ["$.note"],
+      // A refund names its order; the order names the person (resolved through fct_orders).
+      identifiers: [{ path: "$.order_id", kind: "shopify_order_id" }],
       freshnessTargetHours: 24,
       consentSignals: [],
     },
@@ -94,6 +110,13 @@ export const shopifyCatalog: SourceCatalog = {
       description:
         "Mandatory privacy webhook customers/redact: erase this customer and these orders. Each record is an erasure request for the privacy worker; record id `customers_redact:<shop id>:<customer id>:<digest>`.",
       piiPaths: ["$.customer.email", "$.customer.phone"],
+      identifiers: [
+        { path: "$.customer.email", kind: "email" },
+        { path: "$.customer.phone", kind: "phone" },
+        { path: "$.customer.id", kind: "shopify_customer_id" },
+        { path: "$.orders_to_redact[*]", kind: "shopify_order_id" },
+      ],
+      privacyRequest: "erase_person",
       freshnessTargetHours: 24,
       consentSignals: [],
     },
@@ -101,6 +124,13 @@ export const shopifyCatalog: SourceCatalog = {
       description:
         "Mandatory privacy webhook customers/data_request: the merchant asks what we hold about this customer. Each record is an access request for the privacy worker; record id `data_request:<id>`.",
       piiPaths: ["$.customer.email", "$.customer.phone"],
+      identifiers: [
+        { path: "$.customer.email", kind: "email" },
+        { path: "$.customer.phone", kind: "phone" },
+        { path: "$.customer.id", kind: "shopify_customer_id" },
+        { path: "$.orders_requested[*]", kind: "shopify_order_id" },
+      ],
+      privacyRequest: "export_person",
       freshnessTargetHours: 24,
       consentSignals: [],
     },
@@ -108,6 +138,8 @@ export const shopifyCatalog: SourceCatalog = {
       description:
         "Mandatory privacy webhook shop/redact (48 h after the shop uninstalled the app): erase the shop's data; record id `shop_redact:<shop id>`.",
       piiPaths: [],
+      identifiers: [],
+      privacyRequest: "erase_connection",
       freshnessTargetHours: 168,
       consentSignals: [],
     },
