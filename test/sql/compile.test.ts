@@ -133,7 +133,7 @@ const MODELS = {
   "reports.rpt_kpi_targets": { type: "incremental", reads: ["reports.rpt_email_kpis_monthly"] },
   "staging.stg_shopify__order_lines": {
     type: "view",
-    reads: ["raw.shopify_orders", "staging.stg_shopify__orders"],
+    reads: ["privacy.erased_records", "raw.shopify_orders", "staging.stg_shopify__orders"],
   },
   "marts.fct_order_items": {
     type: "table",

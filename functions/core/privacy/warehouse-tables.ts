@@ -181,6 +181,90 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
       { column: "email", kind: "email" },
     ],
   },
+  // staging, marts and segments of the answers (sources-a, answers branches)
+  {
+    dataset: "staging",
+    table: "stg_shopify__order_lines",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "order_id", kind: "shopify_order_id" }],
+  },
+  {
+    dataset: "marts",
+    table: "fct_order_items",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "order_id", kind: "shopify_order_id" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "fct_email_messages",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "contact_id", kind: "contact_id" }],
+  },
+  {
+    dataset: "marts",
+    table: "fct_touchpoints",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "contact_id", kind: "contact_id" }],
+  },
+  {
+    dataset: "marts",
+    table: "attribution_credits",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "contact_id", kind: "contact_id" }],
+  },
+  {
+    dataset: "marts",
+    table: "product_recommendations",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "contact_id", kind: "contact_id" }],
+  },
+  {
+    dataset: "marts",
+    table: "seg_lookalike_seed",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "email", kind: "email" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "seg_onboarding",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "email", kind: "email" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "fct_deals",
+    personal: false,
+    why: "deals of accounts (business records); hubspot_contact_id is the HubSpot id of an associated contact, kept as in stg_hubspot__deals (docs/privacy.md)",
+  },
+  {
+    dataset: "marts",
+    table: "product_affinity",
+    personal: false,
+    why: "bought-together statistics per business unit: product pairs and counts, no person",
+  },
+  {
+    dataset: "reports",
+    table: "*",
+    personal: false,
+    why: "rpt_ tables: aggregates per business unit, month, channel, campaign or region (counts, sums, rates), no person",
+  },
   // ops: the activation ledger
   {
     dataset: "ops",
