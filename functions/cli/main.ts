@@ -4,6 +4,7 @@ import { checkSqlCommand } from "./commands/check-sql.js";
 import { compileCommand } from "./commands/compile.js";
 import { type DemoFlags, demoCommand } from "./commands/demo.js";
 import { type EraseFlags, eraseCommand } from "./commands/erase.js";
+import { type ExportFlags, exportCommand } from "./commands/export.js";
 import { loadCommand } from "./commands/load.js";
 import { type LookerLinkFlags, lookerLinkCommand } from "./commands/looker-link.js";
 import { pullCommand } from "./commands/pull.js";
@@ -190,6 +191,21 @@ program
   .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
   .action(async (opts: EraseFlags) => {
     process.exitCode = await eraseCommand(opts);
+  });
+
+program
+  .command("export")
+  .description(
+    "everything the local deployment holds about a person as one JSON document (GDPR art. 15): records per source and table, consent history",
+  )
+  .option("--email <email>", "an email of the person (repeat for several)", collect, [])
+  .option("--phone <phone>", "a phone number of the person (repeat for several)", collect, [])
+  .option("--contact <id>", "a contact id of the person (repeat for several)", collect, [])
+  .option("--out <file>", "write the document to this file (mode 0600) instead of stdout")
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
+  .action(async (opts: ExportFlags) => {
+    process.exitCode = await exportCommand(opts);
   });
 
 program.addCommand(stageCommand());

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eraseCommand } from "../../functions/cli/commands/erase.js";
+import { exportCommand } from "../../functions/cli/commands/export.js";
 import { sweepLocalLake } from "../../functions/cli/commands/load.js";
 import { openDemo } from "../../functions/cli/demo/demo-context.js";
 import { runDemo } from "../../functions/cli/demo/run-demo.js";
@@ -76,6 +77,8 @@ describe("erasure, proven on a demo deployment", () => {
   let exitCodes: number[];
   let filesBefore: string[][];
   let anchor: string;
+  let exported: { code: number; text: string; mode: number };
+  let firstContacts: string[];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "unistack-erasure-"));
@@ -101,8 +104,25 @@ describe("erasure, proven on a demo deployment", () => {
         contacts.filter((c) => c.email === p.email).map((c) => String(c.contact_id)),
       ),
     );
+    firstContacts = contacts
+      .filter((c) => c.email === inAudience.email)
+      .map((c) => String(c.contact_id))
+      .sort();
     before = await snapshot(dir, needles);
     filesBefore = await Promise.all(needles.map((n) => filesNaming(dir, n)));
+    // An access request first (outside the folder, which the proof searches afterwards).
+    const exportDir = await mkdtemp(join(tmpdir(), "unistack-export-"));
+    const out = join(exportDir, "person.json");
+    const code = await exportCommand({
+      email: [inAudience.email],
+      phone: [],
+      contact: [],
+      out,
+      dir,
+      project: repoRoot,
+    });
+    exported = { code, text: await readFile(out, "utf8"), mode: (await stat(out)).mode & 0o777 };
+    await rm(exportDir, { recursive: true, force: true });
     const flags = {
       contact: [],
       dir,
@@ -140,6 +160,31 @@ describe("erasure, proven on a demo deployment", () => {
     expect(before.lake.naming.get("activation")).toBeGreaterThan(0);
   });
 
+  it("answers an access request with the person's records, rows and consent history, and nobody else's", () => {
+    expect(exported.code).toBe(0);
+    expect(exported.mode).toBe(0o600);
+    const doc = JSON.parse(exported.text);
+    const person = people[0];
+    const contactIds = firstContacts;
+    expect(doc.contactIds).toEqual([...contactIds].sort());
+    const rawNaming = (table: string) =>
+      namingRows(before.rows.get(table) ?? [], needles.slice(0, 1));
+    expect(doc.sources.shopify.orders.length).toBe(rawNaming("raw.shopify_orders").length);
+    expect(doc.sources.sendgrid.events.length).toBe(rawNaming("raw.sendgrid_events").length);
+    expect(doc.tables["marts.dim_contacts"].map((r: Row) => r.contact_id).sort()).toEqual(
+      [...contactIds].sort(),
+    );
+    expect(doc.consentHistory.length).toBeGreaterThan(0);
+    expect(doc.destinations["ops.sync_members"].length).toBeGreaterThan(0);
+    // SendGrid's smtp-id (<id>@ismtpd….sendgrid.net) is shaped like an address: not a person.
+    const emails = new Set(
+      [...exported.text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g)]
+        .map((m) => m[0].toLowerCase())
+        .filter((e) => !e.endsWith(".sendgrid.net")),
+    );
+    expect([...emails]).toEqual([person?.email.toLowerCase()]);
+  });
+
   it("completes both erasures (exit 0)", () => {
     expect(exitCodes).toEqual([0, 0]);
   });
@@ -156,9 +201,18 @@ describe("erasure, proven on a demo deployment", () => {
 
   it("keeps everyone else's rows: every table has its rows before minus exactly theirs", () => {
     const checked: string[] = [];
+    // Rows keyed by one of their orders only (order lines, refunds) are theirs too.
+    const theirOrders = new Set(
+      namingRows(before.rows.get("staging.stg_shopify__orders") ?? [], needles).map((r) =>
+        String(r.order_id),
+      ),
+    );
+    const isTheirs = (row: Row) =>
+      namingRows([row], needles).length > 0 ||
+      (row.order_id !== undefined && theirOrders.has(String(row.order_id)));
     for (const [table, rows] of before.rows) {
       if (GROWS.test(table)) continue;
-      const theirs = namingRows(rows, needles).length;
+      const theirs = rows.filter(isTheirs).length;
       expect(after.rows.get(table)?.length, table).toBe(rows.length - theirs);
       checked.push(table);
     }

@@ -53,7 +53,10 @@ export function parseErasureRequest(input: unknown): ErasureRequest {
 }
 
 /** The salted keys of every usable identifier the request names. */
-export function requestKeys(salt: string, request: ErasureRequest): string[] {
+export function requestKeys(
+  salt: string,
+  request: Pick<ErasureRequest, "emails" | "phones" | "identifiers">,
+): string[] {
   const identifiers = [
     ...request.emails.map((v) => identifierKey("email", v)),
     ...request.phones.map((v) => identifierKey("phone", v)),

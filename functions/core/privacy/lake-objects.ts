@@ -68,6 +68,27 @@ export function rewriteNdjson(
   return { text: kept.length === 0 ? null : `${kept.join("\n")}\n`, removed, recordIds };
 }
 
+/** The parsed lines of an NDJSON object that name the person (what an access request reads). */
+export function matchingLines(
+  text: string,
+  stream: { source: string; stream: string },
+  matcher: RecordMatcher,
+): Array<Record<string, unknown>> {
+  if (matcher.empty) return [];
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const one = rewriteNdjson(`${line}\n`, stream, matcher);
+    if (one.removed === 0) continue;
+    try {
+      out.push(parseJsonExact(line) as Record<string, unknown>);
+    } catch {
+      out.push({ unparsable_line: line });
+    }
+  }
+  return out;
+}
+
 /** An activation batch: rows sent for one of the contacts are removed. */
 export function rewriteActivationBatch(
   text: string,
