@@ -187,6 +187,11 @@ program
     "continue erasures that have not completed (e.g. a destination was down)",
     false,
   )
+  .option(
+    "--requests",
+    "handle the privacy requests sources sent (Shopify customers/redact, customers/data_request, shop/redact)",
+    false,
+  )
   .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
   .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
   .action(async (opts: EraseFlags) => {

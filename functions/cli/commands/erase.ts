@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { ErasureOutcome } from "../../core/privacy/erasure.js";
 import { resumeErasures, runErasure } from "../../core/privacy/erasure.js";
 import { parseErasureRequest } from "../../core/privacy/erasure-request.js";
+import { handleVendorRequests } from "../../core/privacy/vendor-requests.js";
 import { compactDuckDbFile } from "../../platform/local/duckdb-compact.js";
 import { EXIT } from "../options.js";
 import { openLocalPrivacy } from "../privacy/local-privacy.js";
@@ -15,6 +16,8 @@ export interface EraseFlags {
   readonly deep: boolean;
   readonly resume: boolean;
   readonly reapply: boolean;
+  /** Handle the privacy requests vendors sent as records (Shopify customers/redact…). */
+  readonly requests?: boolean;
 }
 
 /**
@@ -24,9 +27,9 @@ export interface EraseFlags {
  */
 export async function eraseCommand(flags: EraseFlags): Promise<number> {
   const named = flags.email.length + flags.phone.length + flags.contact.length;
-  if (named === 0 && !flags.resume && !flags.reapply) {
+  if (named === 0 && !flags.resume && !flags.reapply && !flags.requests) {
     console.error(
-      "unistack erase: name the person with --email, --phone or --contact (or pass --resume or --reapply)",
+      "unistack erase: name the person with --email, --phone or --contact (or pass --resume, --reapply or --requests)",
     );
     return EXIT.usage;
   }
@@ -48,11 +51,30 @@ export async function eraseCommand(flags: EraseFlags): Promise<number> {
     const outcomes: ErasureOutcome[] = await resumeErasures(local.deps);
     if (request) outcomes.push(await runErasure(local.deps, request));
     let waiting = 0;
+    if (flags.requests) {
+      const handled = await handleVendorRequests(local.deps);
+      for (const h of handled) {
+        if (h.erasure) outcomes.push(h.erasure);
+        const where = h.exportKey
+          ? `: lake ${h.exportKey}`
+          : h.erasureId
+            ? ` (${h.erasureId})`
+            : "";
+        console.log(`${h.source} ${h.stream} request: ${h.status}${where}`);
+        if (h.status === "needs_operator") {
+          waiting++;
+          console.log(
+            "  names no person the declarations can find (shop/redact: the whole shop): erase it by hand, see docs/privacy.md",
+          );
+        }
+      }
+      if (handled.length === 0) console.log("no new privacy request from a source");
+    }
     for (const outcome of outcomes) {
       printOutcome(outcome);
       if (outcome.state.status !== "completed") waiting++;
     }
-    if (outcomes.length === 0) console.log("no erasure to resume");
+    if (outcomes.length === 0 && !flags.requests) console.log("no erasure to resume");
     await local.close();
     closed = true;
     // DuckDB keeps deleted rows' bytes in free blocks: rewrite the file so they are gone.
