@@ -53,6 +53,17 @@ resource "google_storage_bucket" "lake" {
     }
   }
 
+  # Access-request documents name one person entirely: kept only until handed over.
+  lifecycle_rule {
+    condition {
+      age            = var.lake_exports_delete_after_days
+      matches_prefix = ["privacy/exports/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   lifecycle_rule {
     condition {
       age            = var.lake_activation_delete_after_days

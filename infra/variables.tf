@@ -102,6 +102,17 @@ variable "lake_activation_delete_after_days" {
   }
 }
 
+variable "lake_exports_delete_after_days" {
+  description = "Age in days after which privacy/exports/ objects (access-request documents: everything held about one person) are deleted. Hand them over before that (docs/privacy.md)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.lake_exports_delete_after_days >= 1 && var.lake_exports_delete_after_days <= 90
+    error_message = "Keep access-request documents between 1 and 90 days: long enough to hand over, no longer."
+  }
+}
+
 variable "lake_soft_delete_retention_days" {
   description = "Cloud Storage soft delete: days a deleted or overwritten object stays restorable. 0 disables it; otherwise 7 to 90. Erased personal data stays restorable this long (see docs/operations.md, erasure)."
   type        = number

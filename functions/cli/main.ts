@@ -9,6 +9,7 @@ import { loadCommand } from "./commands/load.js";
 import { type LookerLinkFlags, lookerLinkCommand } from "./commands/looker-link.js";
 import { pullCommand } from "./commands/pull.js";
 import { reportCommand } from "./commands/report.js";
+import { type RetentionFlags, retentionCommand } from "./commands/retention.js";
 import { sqlCommand } from "./commands/sql.js";
 import { stageCommand } from "./commands/stage.js";
 import { REHEARSALS } from "./demo/demo-meta.js";
@@ -211,6 +212,32 @@ program
   .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
   .action(async (opts: ExportFlags) => {
     process.exitCode = await exportCommand(opts);
+  });
+
+program
+  .command("retention")
+  .description(
+    "delete what the retention policy no longer allows from the local deployment (lake objects, raw rows), as the cloud's lifecycle rules do",
+  )
+  .option("--raw-days <n>", "raw objects and raw rows", wholeNumber("--raw-days", 1, 36_500))
+  .option(
+    "--quarantine-days <n>",
+    "quarantined records",
+    wholeNumber("--quarantine-days", 1, 36_500),
+  )
+  .option(
+    "--activation-days <n>",
+    "activation batches",
+    wholeNumber("--activation-days", 1, 36_500),
+  )
+  .option(
+    "--exports-days <n>",
+    "access-request documents",
+    wholeNumber("--exports-days", 1, 36_500),
+  )
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .action(async (opts: RetentionFlags) => {
+    process.exitCode = await retentionCommand(opts);
   });
 
 program.addCommand(stageCommand());

@@ -113,7 +113,9 @@ async function handle(deps: ErasureDeps, request: Pending): Promise<VendorReques
       identifiers: request.identifiers,
     });
     const document = await exportPerson(deps, access, deps.clock.now());
-    const exportKey = `${EXPORTS_PREFIX}${request.hash.slice(0, 32)}.json`;
+    // Dated, so retention can delete it (core/privacy/retention.ts).
+    const dt = deps.clock.now().toISOString().slice(0, 10);
+    const exportKey = `${EXPORTS_PREFIX}dt=${dt}/${request.hash.slice(0, 32)}.json`;
     await deps.store.put(exportKey, accessDocumentJson(document), {
       contentType: "application/json",
     });
