@@ -20,6 +20,7 @@ import { MUTATION_GROUPS, type MutationGroup } from "./mutation-groups.js";
  *   tsx test/support/mutation-run.ts                      every group
  *   tsx test/support/mutation-run.ts --group activation   one group
  *   tsx test/support/mutation-run.ts --module functions/core/activation/batches.ts
+ *   tsx test/support/mutation-run.ts --ci                 the groups CI runs (`ci: true`)
  */
 
 const REPORTS = "reports/mutation";
@@ -53,6 +54,7 @@ function main(): number {
     options: {
       group: { type: "string", multiple: true },
       module: { type: "string", multiple: true },
+      ci: { type: "boolean", default: false },
     },
   });
   const guarded = guardedModules(CONFIG);
@@ -65,6 +67,7 @@ function main(): number {
   }
   const onlyModules = values.module ?? [];
   const runs = MUTATION_GROUPS.filter((g) => !values.group || values.group.includes(g.name))
+    .filter((g) => !values.ci || g.ci)
     .map((g) => ({
       ...g,
       modules:

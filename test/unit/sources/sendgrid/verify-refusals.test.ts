@@ -139,3 +139,18 @@ describe("SendGrid key configuration", () => {
     );
   });
 });
+
+describe("SendGrid signatures are compared as the encoder wrote them", () => {
+  it("refuses the right signature re-encoded with its unused trailing bits set (same bytes once decoded)", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    // Only a padded signature has unused bits; a 72-byte DER signature has none, so sign again.
+    let headers = signed();
+    while (!(headers[SIGNATURE] as string).endsWith("=")) headers = signed();
+    const signature = headers[SIGNATURE] as string;
+    const last = signature.replace(/=+$/, "").length - 1;
+    const lenient = `${signature.slice(0, last)}${alphabet[alphabet.indexOf(signature[last] as string) + 1]}${signature.slice(last + 1)}`;
+    expect(Buffer.from(lenient, "base64")).toEqual(Buffer.from(signature, "base64"));
+    expect(verdict(headers)).toEqual({ ok: true });
+    expect(verdict({ ...headers, [SIGNATURE]: lenient })).toEqual(rejected("invalid_signature"));
+  });
+});
