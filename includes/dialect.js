@@ -218,6 +218,31 @@ function sha256Hex(expr) {
   return isDuckDb() ? `sha256(${expr})` : `TO_HEX(SHA256(${expr}))`;
 }
 
+/** Lower-case hex MD5 of a STRING (32 characters, the same text on both engines). */
+function md5Hex(expr) {
+  return isDuckDb() ? `md5(${expr})` : `TO_HEX(MD5(${expr}))`;
+}
+
+/**
+ * A 63-bit non-negative INT64 hash of a STRING. The two engines use different hash functions
+ * (FARM_FINGERPRINT, DuckDB's hash), so use it only where any good hash will do (an order, a
+ * bucket), never for a value that must be the same on both engines.
+ */
+function hash63(expr) {
+  return isDuckDb()
+    ? `CAST(hash(${expr}) >> 1 AS BIGINT)`
+    : `(FARM_FINGERPRINT(${expr}) & 0x7FFFFFFFFFFFFFFF)`;
+}
+
+/**
+ * Levenshtein distance between two STRINGs (BigQuery's EDIT_DISTANCE, DuckDB's levenshtein).
+ * DuckDB counts bytes and BigQuery characters, so the two agree on ASCII text only: callers
+ * compare values the identity helpers have reduced to ASCII (includes/identity.js).
+ */
+function editDistance(left, right) {
+  return isDuckDb() ? `levenshtein(${left}, ${right})` : `EDIT_DISTANCE(${left}, ${right})`;
+}
+
 /** A new random id, `<prefix><32 hex>`, different on every row and every run. */
 function newId(prefix) {
   if (!/^[a-z_]*$/.test(prefix)) throw new Error(`id prefix must be [a-z_]*; got "${prefix}"`);
@@ -245,5 +270,8 @@ module.exports = {
   regexpContains,
   regexpReplaceAll,
   sha256Hex,
+  md5Hex,
+  hash63,
+  editDistance,
   newId,
 };

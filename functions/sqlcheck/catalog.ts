@@ -31,10 +31,16 @@ export interface Catalog {
   readonly project: string | undefined;
   put(table: TableName, columns: readonly CatalogColumn[]): void;
   tables(): readonly CatalogTable[];
+  /** A TEMP table of the current script (an action's pre-operations): named without a dataset. */
+  putTemporary(name: string, columns: readonly CatalogColumn[]): void;
+  temporaryTables(): ReadonlyMap<string, readonly CatalogColumn[]>;
+  /** A new script starts (the next action): its predecessor's TEMP tables are gone. */
+  clearTemporary(): void;
 }
 
 export function createCatalog(project?: string): Catalog {
   const byKey = new Map<string, CatalogTable>();
+  const temporary = new Map<string, readonly CatalogColumn[]>();
   const qualify = (table: TableName): TableName => {
     const database = table.database ?? project;
     return database === undefined ? table : { ...table, database };
@@ -46,6 +52,11 @@ export function createCatalog(project?: string): Catalog {
       byKey.set(tableKey(qualified), { table: qualified, columns });
     },
     tables: () => [...byKey.values()],
+    putTemporary: (name, columns) => {
+      temporary.set(name, columns);
+    },
+    temporaryTables: () => temporary,
+    clearTemporary: () => temporary.clear(),
   };
 }
 
@@ -82,8 +93,38 @@ export function toSimpleCatalogProto(catalog: Catalog, builtinFunctionOptions: o
       if (path.length > 1) addTable(root, path, columns);
     }
   }
-  return { ...toProto(root), builtinFunctionOptions };
+  for (const [name, columns] of catalog.temporaryTables()) addTable(root, [name], columns);
+  return { ...toProto(root), builtinFunctionOptions, customFunction: BIGQUERY_FUNCTIONS };
 }
+
+// The server needs every field a serialized signature carries (it crashes without them).
+const fixed = (typeKind: string) => ({
+  kind: "ARG_TYPE_FIXED",
+  type: { typeKind },
+  options: { cardinality: "REQUIRED" },
+  numOccurrences: 1,
+});
+
+/**
+ * BigQuery functions newer than the bundled ZetaSQL analyzer, with their documented signatures,
+ * so SQL that uses them is checked instead of refused: EDIT_DISTANCE(STRING, STRING) → INT64
+ * (Levenshtein distance, GA in BigQuery since 2023).
+ */
+const BIGQUERY_FUNCTIONS: readonly object[] = [
+  {
+    namePath: ["EDIT_DISTANCE"],
+    group: "BigQuery",
+    mode: "SCALAR",
+    signature: [
+      {
+        argument: [fixed("TYPE_STRING"), fixed("TYPE_STRING")],
+        returnType: fixed("TYPE_INT64"),
+        contextId: "0",
+      },
+    ],
+    options: {},
+  },
+];
 
 interface CatalogNode {
   readonly name: string;

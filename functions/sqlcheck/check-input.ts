@@ -33,6 +33,13 @@ export const StatementSchema = z.object({
   uniqueKey: z.array(z.string().min(1)).optional(),
   /** Incremental tables: the query of incremental runs, when it differs from `sql`. */
   incrementalSql: z.string().optional(),
+  /** Incremental tables: statements run before the incremental query (TEMP tables it reads). */
+  incrementalPreOps: z.array(z.string()).optional(),
+  /**
+   * First statement of an action: BigQuery runs each action as its own script, so TEMP tables
+   * of the previous action are gone.
+   */
+  startsScript: z.boolean().optional(),
 });
 
 export const CheckInputSchema = z.object({

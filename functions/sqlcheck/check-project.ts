@@ -94,7 +94,9 @@ function statementsOf(action: Action): StatementInput[] {
   const operations = (sqls: readonly string[]): StatementInput[] =>
     sqls.map((sql) => ({ fileName: action.fileName, kind: "statement", sql }));
   if (action.type === "operations") {
-    return action.query ? [{ ...base, kind: "statement", sql: action.query }] : [];
+    return action.query
+      ? [{ ...base, kind: "statement", sql: action.query, startsScript: true }]
+      : [];
   }
   if (action.query === undefined) return [];
   const materialization =
@@ -108,8 +110,12 @@ function statementsOf(action: Action): StatementInput[] {
     ...(action.bigquery?.clusterBy.length ? { clusterBy: action.bigquery.clusterBy } : {}),
     ...(action.uniqueKey.length ? { uniqueKey: action.uniqueKey } : {}),
     ...(action.incrementalQuery ? { incrementalSql: action.incrementalQuery } : {}),
+    ...(action.type === "incremental" && action.incrementalPreOps.length
+      ? { incrementalPreOps: action.incrementalPreOps }
+      : {}),
   };
-  return [...operations(action.preOps), main, ...operations(action.postOps)];
+  const all = [...operations(action.preOps), main, ...operations(action.postOps)];
+  return all.map((statement, i) => (i === 0 ? { ...statement, startsScript: true } : statement));
 }
 
 /**

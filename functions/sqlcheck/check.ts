@@ -62,6 +62,7 @@ export async function checkStatements(
   let checked = 0;
 
   for (const statement of parsed.statements) {
+    if (statement.startsScript) catalog.clearTemporary();
     const target = statement.target;
     const upstream = failed.size
       ? await failedUpstream(analyzer, statement, failed, catalog)
@@ -93,16 +94,21 @@ async function checkOne(
   catalog: Catalog,
   analyze: Analyze,
 ): Promise<string | undefined> {
-  if (statement.kind === "statement") {
-    return splitStatements(statement.sql, analyze, (columns) =>
-      register(catalog, statement.target, columns),
-    );
-  }
+  const created = (columns: readonly CatalogColumn[], name?: readonly string[], temp?: boolean) =>
+    registerCreated(catalog, statement.target, columns, name, temp);
+  if (statement.kind === "statement") return splitStatements(statement.sql, analyze, created);
   const columns = await analyzeQuery(statement.sql, analyze);
   if (typeof columns === "string") return columns;
   register(catalog, statement.target, columns);
   if (!statement.target || !statement.materialization) return undefined;
-  return materializationForms(statement, statement.target, columns, analyze);
+  const incrementalPreOps = async () => {
+    for (const sql of statement.incrementalPreOps ?? []) {
+      const failure = await splitStatements(sql, analyze, created);
+      if (failure) return `In the incremental pre-operations: ${failure}`;
+    }
+    return undefined;
+  };
+  return materializationForms(statement, statement.target, columns, analyze, incrementalPreOps);
 }
 
 /** Analyzes a SELECT; answers its output columns or the failure message. */
@@ -117,6 +123,27 @@ async function analyzeQuery(
     return `Expected one SELECT query, got a ${kind} statement; mark it as a statement instead.`;
   }
   return outputColumns;
+}
+
+/**
+ * What a CREATE … AS statement produced: a TEMP table of the script under its own name, a table
+ * under the name it was created with, or (a statement without a name) the statement's target.
+ */
+function registerCreated(
+  catalog: Catalog,
+  target: TableName | undefined,
+  columns: readonly CatalogColumn[],
+  name: readonly string[] | undefined,
+  temporary: boolean | undefined,
+) {
+  if (name && temporary && name.length === 1 && name[0]) {
+    catalog.putTemporary(name[0], columns);
+    return;
+  }
+  const [table, schema, database] = [...(name ?? [])].join(".").split(".").reverse();
+  if (table && schema)
+    catalog.put({ schema, name: table, ...(database ? { database } : {}) }, columns);
+  else register(catalog, target, columns);
 }
 
 function register(

@@ -10,6 +10,10 @@ export interface AnalyzedStatement {
   readonly outputColumns: readonly CatalogColumn[] | undefined;
   /** Byte offset where the next statement starts, when analyzing a script statement by statement. */
   readonly resumeBytePosition: number | undefined;
+  /** CREATE statements: the name of what they create, as written (`["tmp"]`, `["d", "t"]`). */
+  readonly createdName: readonly string[] | undefined;
+  /** CREATE TEMP TABLE: the table lives in the script only. */
+  readonly isTemporary: boolean;
 }
 
 const OutputColumnSchema = z.object({
@@ -42,10 +46,24 @@ export function readAnalyzeResponse(response: unknown): AnalyzedStatement {
     leaf = child[1] as Record<string, unknown>;
   }
   const { outputColumnList } = LeafSchema.parse(leaf);
+  // CREATE statements keep their name in the `parent` chain of the leaf (the proto's base classes).
+  let createdName: string[] | undefined;
+  let isTemporary = false;
+  for (let level: unknown = leaf; typeof level === "object" && level !== null; ) {
+    const fields = level as Record<string, unknown>;
+    const namePath = fields.namePath;
+    if (Array.isArray(namePath) && namePath.every((part) => typeof part === "string")) {
+      createdName = namePath as string[];
+    }
+    if (fields.createScope === "CREATE_TEMP") isTemporary = true;
+    level = fields.parent;
+  }
   return {
     kind: kindName(leafName),
     outputColumns: outputColumnList?.map((c) => ({ name: c.name, type: c.column.type })),
     resumeBytePosition: parsed.resumeBytePosition,
+    createdName,
+    isTemporary,
   };
 }
 

@@ -18,15 +18,21 @@ type Analyze = (sql: string, bytePosition?: number) => Promise<Analysis>;
 export async function splitStatements(
   sql: string,
   analyze: Analyze,
-  produced: (columns: readonly CatalogColumn[]) => void,
+  produced: (
+    columns: readonly CatalogColumn[],
+    name?: readonly string[],
+    temporary?: boolean,
+  ) => void,
 ): Promise<string | undefined> {
   const bytes = Buffer.from(sql, "utf8");
   let position = 0;
   while (!isBlank(bytes.subarray(position).toString("utf8"))) {
     const analysis = await analyze(sql, position);
     if (!analysis.ok) return analysis.message;
-    const { outputColumns, resumeBytePosition } = analysis.statement;
-    if (outputColumns && analysis.statement.kind !== "RESOLVED_QUERY_STMT") produced(outputColumns);
+    const { outputColumns, resumeBytePosition, createdName, isTemporary } = analysis.statement;
+    if (outputColumns && analysis.statement.kind !== "RESOLVED_QUERY_STMT") {
+      produced(outputColumns, createdName, isTemporary);
+    }
     if (resumeBytePosition === undefined || resumeBytePosition <= position) break;
     position = resumeBytePosition;
   }
@@ -49,6 +55,7 @@ export async function materializationForms(
   target: TableName,
   columns: readonly CatalogColumn[],
   analyze: Analyze,
+  incrementalPreOps: () => Promise<string | undefined> = async () => undefined,
 ): Promise<string | undefined> {
   const sql = trimStatement(model.sql);
   const forms: StatementForm[] = [];
@@ -59,6 +66,8 @@ export async function materializationForms(
     if (failure) return failure;
   }
   if (model.materialization !== "incremental") return undefined;
+  const preOpsFailure = await incrementalPreOps();
+  if (preOpsFailure) return preOpsFailure;
   const incremental = trimStatement(model.incrementalSql ?? sql);
   const analysis = await analyze(incremental);
   if (!analysis.ok) return `In the incremental query: ${analysis.message}`;

@@ -39,7 +39,7 @@ const TABLES: readonly ParityTable[] = [
   { name: "staging.int_identifiers__unioned", ignore: RUN_TIMES },
   { name: "staging.int_consent_events__unioned", ignore: RUN_TIMES },
   {
-    name: "staging.int_identity__email_contact_ids",
+    name: "staging.int_identity__node_contacts",
     ignore: RUN_TIMES,
     contactIds: ["contact_id"],
   },

@@ -27,7 +27,7 @@ export interface TableDiff {
 
 export async function contactEmails(warehouse: Warehouse): Promise<Map<string, string>> {
   const rows = await warehouse.query<{ contact_id: string; email: string }>(
-    "SELECT contact_id, email FROM staging.int_identity__email_contact_ids",
+    "SELECT contact_id, MIN(node_value) AS email FROM staging.int_identity__node_contacts WHERE node_type = 'email' GROUP BY contact_id",
   );
   return new Map(rows.map((r) => [r.contact_id, r.email]));
 }

@@ -36,10 +36,11 @@ describe("policy tags on contact details", () => {
     }
     expect(taggedColumns(graph).sort()).toEqual([
       "marts.dim_contacts.email",
+      "marts.dim_contacts.phone",
       "marts.seg_lookalike_seed.email",
       "marts.seg_onboarding.email",
       "marts.seg_recent_purchasers.email",
-      "staging.int_identity__email_contact_ids.email",
+      "staging.int_identity__node_contacts.node_value",
     ]);
   });
 

@@ -23,81 +23,19 @@ const RAW_TABLES = [
 ];
 
 const MODELS = {
-  "staging.stg_shopify__orders": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.shopify_orders"],
-  },
-  "staging.stg_sendgrid__events": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.sendgrid_events"],
-  },
-  "staging.stg_shopify__customers": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.shopify_customers"],
-  },
-  "staging.stg_shopify__products": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.shopify_products"],
-  },
-  "staging.stg_shopify__refunds": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.shopify_refunds"],
-  },
-  "staging.stg_hubspot__contacts": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.hubspot_contacts"],
-  },
-  "staging.stg_hubspot__companies": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.hubspot_companies"],
-  },
-  "staging.stg_hubspot__deals": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.hubspot_deals"],
-  },
-  "staging.stg_hubspot__deal_stage_changes": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.hubspot_deals"],
-  },
-  "staging.stg_hubspot__owners": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.hubspot_owners"],
-  },
-  "staging.stg_hubspot__events": {
-    type: "view",
-    reads: ["privacy.erased_records", "raw.hubspot_events"],
-  },
-  "staging.int_identifiers__unioned": {
-    type: "view",
-    reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
-  },
-  "staging.int_consent_events__unioned": {
-    type: "view",
-    reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
-  },
-  "staging.int_identity__email_contact_ids": {
-    type: "incremental",
-    reads: ["staging.int_identifiers__unioned"],
-  },
-  "marts.fct_orders": {
-    type: "table",
-    reads: ["staging.int_identity__email_contact_ids", "staging.stg_shopify__orders"],
-  },
-  "marts.fct_email_events": {
-    type: "table",
-    reads: ["staging.int_identity__email_contact_ids", "staging.stg_sendgrid__events"],
-  },
+  "marts.contact_aliases": { type: "table", reads: ["staging.int_identity__contact_ledger"] },
+  "marts.contact_changes": { type: "table", reads: ["staging.int_identity__contact_ledger"] },
   "marts.dim_contacts": {
     type: "table",
     reads: [
       "marts.fct_orders",
       "staging.int_consent_events__unioned",
-      "staging.int_identifiers__unioned",
-      "staging.int_identity__email_contact_ids",
+      "staging.int_identity__node_contacts",
+      "staging.int_identity__record_contacts",
+      "staging.int_identity__records",
       "staging.stg_shopify__orders",
     ],
   },
-  "marts.seg_recent_purchasers": { type: "table", reads: ["marts.dim_contacts"] },
   "marts.fct_email_messages": {
     type: "table",
     reads: ["marts.fct_email_events", "staging.stg_sendgrid__events"],
@@ -133,7 +71,7 @@ const MODELS = {
   "reports.rpt_kpi_targets": { type: "incremental", reads: ["reports.rpt_email_kpis_monthly"] },
   "staging.stg_shopify__order_lines": {
     type: "view",
-    reads: ["privacy.erased_records", "raw.shopify_orders", "staging.stg_shopify__orders"],
+    reads: ["raw.shopify_orders", "staging.stg_shopify__orders"],
   },
   "marts.fct_order_items": {
     type: "table",
@@ -152,6 +90,89 @@ const MODELS = {
     type: "table",
     reads: ["marts.dim_contacts", "marts.fct_order_items"],
   },
+  "marts.fct_email_events": {
+    type: "table",
+    reads: ["staging.int_identity__record_contacts", "staging.stg_sendgrid__events"],
+  },
+  "marts.fct_orders": {
+    type: "table",
+    reads: ["staging.int_identity__record_contacts", "staging.stg_shopify__orders"],
+  },
+  "marts.seg_recent_purchasers": {
+    type: "table",
+    reads: ["marts.dim_contacts", "staging.int_identity__node_contacts"],
+  },
+  "staging.int_consent_events__unioned": {
+    type: "view",
+    reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
+  },
+  "staging.int_identifiers__sendgrid_events": {
+    type: "view",
+    reads: ["staging.stg_sendgrid__events"],
+  },
+  "staging.int_identifiers__shopify_orders": {
+    type: "view",
+    reads: ["staging.stg_shopify__orders"],
+  },
+  "staging.int_identifiers__unioned": {
+    type: "table",
+    reads: ["staging.int_identifiers__sendgrid_events", "staging.int_identifiers__shopify_orders"],
+  },
+  "staging.int_identity__contact_ledger": {
+    type: "incremental",
+    reads: [
+      "staging.int_identity__edges",
+      "staging.int_identity__nodes",
+      "staging.int_identity__profiles",
+      "staging.int_identity__records",
+    ],
+  },
+  "staging.int_identity__edges": {
+    type: "table",
+    reads: [
+      "staging.int_identifiers__unioned",
+      "staging.int_identity__nodes",
+      "staging.int_identity__profile_pairs",
+      "staging.int_identity__profiles",
+      "staging.int_identity__records",
+    ],
+  },
+  "staging.int_identity__node_contacts": {
+    type: "table",
+    reads: ["staging.int_identity__contact_ledger"],
+  },
+  "staging.int_identity__nodes": {
+    type: "table",
+    reads: ["staging.int_identifiers__unioned", "staging.int_identity__profiles"],
+  },
+  "staging.int_identity__profile_pairs": {
+    type: "table",
+    reads: ["staging.int_identity__profiles"],
+  },
+  "staging.int_identity__profiles": { type: "table", reads: ["staging.int_identifiers__unioned"] },
+  "staging.int_identity__record_contacts": {
+    type: "table",
+    reads: ["staging.int_identity__node_contacts", "staging.int_identity__records"],
+  },
+  "staging.int_identity__records": {
+    type: "table",
+    reads: [
+      "staging.int_identifiers__unioned",
+      "staging.int_identity__nodes",
+      "staging.int_identity__profiles",
+    ],
+  },
+  "staging.stg_hubspot__companies": { type: "view", reads: ["raw.hubspot_companies"] },
+  "staging.stg_hubspot__contacts": { type: "view", reads: ["raw.hubspot_contacts"] },
+  "staging.stg_hubspot__deal_stage_changes": { type: "view", reads: ["raw.hubspot_deals"] },
+  "staging.stg_hubspot__deals": { type: "view", reads: ["raw.hubspot_deals"] },
+  "staging.stg_hubspot__events": { type: "view", reads: ["raw.hubspot_events"] },
+  "staging.stg_hubspot__owners": { type: "view", reads: ["raw.hubspot_owners"] },
+  "staging.stg_sendgrid__events": { type: "view", reads: ["raw.sendgrid_events"] },
+  "staging.stg_shopify__customers": { type: "view", reads: ["raw.shopify_customers"] },
+  "staging.stg_shopify__orders": { type: "view", reads: ["raw.shopify_orders"] },
+  "staging.stg_shopify__products": { type: "view", reads: ["raw.shopify_products"] },
+  "staging.stg_shopify__refunds": { type: "view", reads: ["raw.shopify_refunds"] },
 } as const;
 
 function byName(graph: CompiledGraph, name: string): Action {
@@ -201,7 +222,7 @@ describe("compiling the Dataform project in-process", () => {
           .filter((a) => a.type === "declaration")
           .map((a) => a.name)
           .sort(),
-      ).toEqual(["privacy.erased_records", ...RAW_TABLES]);
+      ).toEqual(RAW_TABLES);
     }
     expect(duckdb.actions.map((a) => a.name)).toEqual(bigquery.actions.map((a) => a.name));
     for (const name of localTables) expect(byName(duckdb, name).type).toBe("table");
@@ -260,14 +281,23 @@ describe("compiling the Dataform project in-process", () => {
     }
   });
 
-  it("assigns contact ids in a protected incremental table merged on email", () => {
-    const ids = byName(duckdb, "staging.int_identity__email_contact_ids");
-    expect(ids.uniqueKey).toEqual(["email"]);
-    expect(ids.protected).toBe(true);
-    expect(ids.query).not.toContain("known_emails");
-    expect(ids.incrementalQuery).toContain(
-      "LEFT JOIN `unistack-dev.staging.int_identity__email_contact_ids` AS known_emails",
+  it("keeps contact ids in a protected, append-only ledger whose incremental run reads its own state", () => {
+    const ledger = byName(duckdb, "staging.int_identity__contact_ledger");
+    expect(ledger.uniqueKey).toEqual([]);
+    expect(ledger.protected).toBe(true);
+    const self = "`unistack-dev.staging.int_identity__contact_ledger`";
+    expect(ledger.preOps.join("\n")).not.toContain(self);
+    expect(ledger.incrementalPreOps.join("\n")).toContain(self);
+    // The connected components are computed in TEMP tables, one per round, on both engines.
+    for (const graph of [bigquery, duckdb]) {
+      const preOps = byName(graph, "staging.int_identity__contact_ledger").preOps.join("\n");
+      expect(preOps).toContain("CREATE OR REPLACE TEMP TABLE idg_cc_e16 AS");
+      expect(preOps).toContain("CREATE OR REPLACE TEMP TABLE idg_cc_labels AS");
+    }
+    expect(byName(bigquery, "staging.int_identity__profile_pairs").query).toContain(
+      "EDIT_DISTANCE(",
     );
+    expect(byName(duckdb, "staging.int_identity__profile_pairs").query).toContain("levenshtein(");
   });
 
   it("applies compile var overrides over workflow_settings.yaml", async () => {
@@ -284,13 +314,13 @@ describe("compiling the Dataform project in-process", () => {
   });
 
   it("lists the raw tables the graph reads with RAW_COLUMNS as their columns", () => {
-    const declared = declaredTables(bigquery).filter((d) => d.target.schema === "raw");
+    const declared = declaredTables(bigquery);
     expect(declared.map((d) => d.columns)).toEqual(RAW_TABLES.map(() => RAW_COLUMNS));
     expect(
       rawTableSpecs(bigquery)
         .map((s) => `${s.dataset}.${s.table}`)
         .sort(),
-    ).toEqual(["privacy.erased_records", ...RAW_TABLES]);
+    ).toEqual(RAW_TABLES);
   });
 });
 

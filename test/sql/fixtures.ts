@@ -54,11 +54,19 @@ export interface OrderFixture {
   /** note_attributes written by the storefront consent banner. */
   readonly banner?: { adUserData?: string; adPersonalization?: string };
   readonly cancelledAt?: string;
+  /** Identity fields: customer.id, customer and billing phone, address, note attributes. */
+  readonly customerId?: string;
+  readonly phone?: string;
+  readonly street?: string;
+  readonly zip?: string;
+  readonly city?: string;
+  readonly birthDate?: string;
 }
 
 /** A Shopify Order payload; ids go in as JSON numbers, as Shopify sends them. */
 export function shopifyOrder(order: OrderFixture): RawLine {
   const noteAttributes = [{ name: "gift_note", value: "none" }];
+  if (order.birthDate) noteAttributes.push({ name: "date_of_birth", value: order.birthDate });
   if (order.banner?.adUserData) {
     noteAttributes.push({ name: "consent_ad_user_data", value: order.banner.adUserData });
   }
@@ -81,9 +89,18 @@ export function shopifyOrder(order: OrderFixture): RawLine {
     currency: "EUR",
     financial_status: "paid",
     note_attributes: noteAttributes,
-    billing_address: { country_code: order.countryCode ?? "DE", province_code: null },
+    billing_address: {
+      country_code: order.countryCode ?? "DE",
+      province_code: null,
+      address1: order.street ?? null,
+      zip: order.zip ?? null,
+      city: order.city ?? null,
+      phone: order.phone ?? null,
+    },
     customer: {
+      ...(order.customerId ? { id: Number(order.customerId) } : {}),
       email: order.email ?? null,
+      phone: order.phone ?? null,
       first_name: order.firstName ?? null,
       last_name: order.lastName ?? null,
       email_marketing_consent: order.emailConsent

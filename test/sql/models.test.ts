@@ -47,7 +47,7 @@ describe("identity", () => {
     ).toEqual([{ email_raw: "Bob @ Example .com", email: "bob@example.com" }]);
   });
 
-  it("creates no contact for blocked or malformed emails", async () => {
+  it("gives each order with a blocked or malformed email a contact of its own and attributes no email event to a blocked address", async () => {
     const junk = ["test@test.com", "NULL", " none ", "-1", "", "not-an-email.com"];
     await loadRaw(db.warehouse, {
       orders: junk.map((email, i) => shopifyOrder({ id: `20${i}`, email, createdAt: daysAgo(1) })),
@@ -57,11 +57,16 @@ describe("identity", () => {
     });
     await runDuckDbGraph(db.warehouse, db.graph);
 
-    expect(await contacts()).toEqual([]);
+    const rows = await contacts();
+    expect(rows).toHaveLength(junk.length);
+    expect(rows.every((row) => row.email === null && row.orders_count === 1)).toBe(true);
     const orders = await db.warehouse.query(
-      "SELECT COUNT(*) AS n, COUNT(contact_id) AS with_contact FROM marts.fct_orders",
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT contact_id) AS contacts FROM marts.fct_orders",
     );
-    expect(orders).toEqual([{ n: junk.length, with_contact: 0 }]);
+    expect(orders).toEqual([{ n: junk.length, contacts: junk.length }]);
+    expect(await db.warehouse.query("SELECT contact_id FROM marts.fct_email_events")).toEqual([
+      { contact_id: null },
+    ]);
     const flagged = await db.warehouse.query(
       "SELECT DISTINCT identifier_value, is_blocked FROM staging.int_identifiers__unioned WHERE identifier_type = 'email' ORDER BY 1",
     );
@@ -81,9 +86,9 @@ describe("identity", () => {
       ],
     });
     await runDuckDbGraph(db.warehouse, db.graph);
-    const before = await db.warehouse.query(
-      "SELECT email, contact_id, assigned_at FROM staging.int_identity__email_contact_ids ORDER BY email",
-    );
+    const emailContacts =
+      "SELECT node_value AS email, contact_id, assigned_at FROM staging.int_identity__node_contacts WHERE node_type = 'email' ORDER BY email";
+    const before = await db.warehouse.query(emailContacts);
 
     await loadRaw(db.warehouse, {
       orders: [
@@ -94,10 +99,8 @@ describe("identity", () => {
         sendgridEvent({ id: "ev-3", email: "dave@example.com", event: "open", at: daysAgo(1) }),
       ],
     });
-    const second = await runDuckDbGraph(db.warehouse, db.graph);
-    const after = await db.warehouse.query(
-      "SELECT email, contact_id, assigned_at FROM staging.int_identity__email_contact_ids ORDER BY email",
-    );
+    await runDuckDbGraph(db.warehouse, db.graph);
+    const after = await db.warehouse.query(emailContacts);
 
     expect(after.slice(0, 2)).toEqual(before);
     expect(after.map((row) => row.email)).toEqual([
@@ -107,12 +110,11 @@ describe("identity", () => {
       "dave@example.com",
     ]);
     expect(new Set(after.map((row) => row.contact_id)).size).toBe(4);
-    expect(
-      second.results.find((r) => r.name === "staging.int_identity__email_contact_ids"),
-    ).toMatchObject({
-      status: "succeeded",
-      rows: 4,
-    });
+    // The second run appended only the changes: two new contacts and their email nodes.
+    const [changes] = await db.warehouse.query(
+      "SELECT COUNT(*) AS n FROM staging.int_identity__contact_ledger WHERE changed_at > (SELECT MIN(changed_at) FROM staging.int_identity__contact_ledger)",
+    );
+    expect(changes).toEqual({ n: 4 });
     const alice = (await contacts()).find((row) => row.email === "alice@example.com");
     expect(alice).toMatchObject({ contact_id: before[0]?.contact_id, orders_count: 2 });
   });
