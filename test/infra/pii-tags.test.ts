@@ -23,7 +23,7 @@ const taggedColumns = (graph: CompiledGraph) =>
   );
 
 describe("policy tags on contact details", () => {
-  it("tags every email column of the staging and marts tables when the schedule passes the tags", async () => {
+  it("tags every contact-detail column (email, phone, postcode) of the staging and marts tables when the schedule passes the tags", async () => {
     const graph = await compileProject({
       projectDir: REPO_ROOT,
       target: "bigquery",
@@ -37,9 +37,12 @@ describe("policy tags on contact details", () => {
     expect(taggedColumns(graph).sort()).toEqual([
       "marts.dim_contacts.email",
       "marts.dim_contacts.phone",
+      "marts.dim_contacts.zip",
       "marts.seg_lookalike_seed.email",
       "marts.seg_onboarding.email",
       "marts.seg_recent_purchasers.email",
+      "marts.seg_recent_purchasers.phone",
+      "marts.seg_recent_purchasers.zip",
       "staging.int_identity__node_contacts.node_value",
     ]);
   });

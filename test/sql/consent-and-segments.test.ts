@@ -148,6 +148,15 @@ describe("seg_recent_purchasers", () => {
           cancelledAt: daysAgo(1, NOW),
         }),
         shopifyOrder({ id: "6005", email: "test@test.com", createdAt: daysAgo(1, NOW) }),
+        shopifyOrder({
+          id: "6006",
+          email: null,
+          phone: "030 4711 0815",
+          firstName: "Ida",
+          lastName: "Noemail",
+          zip: "10115",
+          createdAt: daysAgo(2, NOW),
+        }),
       ],
       events: [
         sendgridEvent({
@@ -165,7 +174,11 @@ describe("seg_recent_purchasers", () => {
         "SELECT contact_id FROM marts.dim_contacts WHERE email = 'recent@example.com'",
       )
     )[0]?.contact_id;
-    expect(await db.warehouse.query("SELECT * FROM marts.seg_recent_purchasers")).toEqual([
+    // The order with only a placeholder email has a contact, but nothing a destination could
+    // match on: not a member. The order without email but with a phone is one, keyed by phone.
+    expect(
+      await db.warehouse.query("SELECT * FROM marts.seg_recent_purchasers ORDER BY email"),
+    ).toEqual([
       {
         contact_id: contactId,
         email: "recent@example.com",
@@ -174,6 +187,25 @@ describe("seg_recent_purchasers", () => {
         consent_ad_personalization: true,
         last_order_at: new Date(daysAgo(3, NOW)),
         orders_count: 2,
+        phone: null,
+        first_name: null,
+        last_name: null,
+        country_code: "DE",
+        zip: null,
+      },
+      {
+        contact_id: expect.stringMatching(/^ct_[0-9a-f]{32}$/),
+        email: null,
+        consent_email_marketing: false,
+        consent_ad_user_data: false,
+        consent_ad_personalization: false,
+        last_order_at: new Date(daysAgo(2, NOW)),
+        orders_count: 1,
+        phone: "+493047110815",
+        first_name: "Ida",
+        last_name: "Noemail",
+        country_code: "DE",
+        zip: "10115",
       },
     ]);
   });
@@ -192,6 +224,11 @@ describe("seg_recent_purchasers", () => {
       "consent_ad_personalization BOOLEAN",
       "last_order_at TIMESTAMP WITH TIME ZONE",
       "orders_count BIGINT",
+      "phone VARCHAR",
+      "first_name VARCHAR",
+      "last_name VARCHAR",
+      "country_code VARCHAR",
+      "zip VARCHAR",
     ]);
   });
 });

@@ -49,7 +49,6 @@ describe("running the DuckDB graph", () => {
     expect(
       results.filter((r) => r.status === "failed").map((r) => [r.name, r.failingRows]),
     ).toEqual([
-      ["assertions.staging_int_identifiers__unioned_assertions_rowConditions", 1],
       ["assertions.marts_fct_orders_assertions_rowConditions", 1],
       ["assertions.staging_stg_shopify__orders_assertions_rowConditions", 1],
     ]);
