@@ -50,7 +50,10 @@ describe("unistack CLI commands", () => {
   it("check-sql fails with the analyzer's message and the model's file when a model is wrong", async () => {
     const file = join(project, "definitions/segments/seg_recent_purchasers.sqlx");
     const original = await readFile(file, "utf8");
-    await writeFile(file, original.replace(/\bSELECT\b/, "SELECT no_such_column_anywhere,"));
+    await writeFile(
+      file,
+      original.replace(/\bSELECT( DISTINCT)?\b/, "SELECT$1 no_such_column_anywhere,"),
+    );
     const io = captureConsole();
     try {
       expect(await checkSqlCommand({ projectDir: project })).toBe(1);
