@@ -193,6 +193,13 @@ function emailLocalPart(normalizedExpr) {
     : `NULLIF(SPLIT(${normalizedExpr}, '@')[SAFE_OFFSET(0)], '')`;
 }
 
+/** Domain of a normalized email (after its `@`, as emailLocalPart splits it); NULL when none. */
+function emailDomain(normalizedExpr) {
+  return dialect.isDuckDb()
+    ? `NULLIF(split_part(${normalizedExpr}, '@', 2), '')`
+    : `NULLIF(SPLIT(${normalizedExpr}, '@')[SAFE_OFFSET(1)], '')`;
+}
+
 /**
  * Text reduced to ASCII letters (and digits when `keepDigits`): accents stripped, a few letters
  * NFD does not decompose transliterated, everything else dropped; NULL when nothing is left.
@@ -337,6 +344,7 @@ module.exports = {
   isUsableEmail,
   isRoleEmail,
   emailLocalPart,
+  emailDomain,
   asciiLetters,
   normalizeName,
   normalizePostcode,

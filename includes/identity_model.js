@@ -9,8 +9,22 @@
  * profiles (term frequency, as Splink does): two "Smith"s agree less than two "Vanterpool"s.
  */
 
-/** Sum of weights from which two profiles are the same person. */
-const THRESHOLD = 22;
+/**
+ * Sum of weights from which two profiles are the same person (default; the workflow var
+ * identity_match_threshold overrides it, which bench/identity-accuracy.bench.ts uses to sweep).
+ */
+const THRESHOLD = 30;
+
+/** The threshold this compilation uses: vars.identity_match_threshold, else THRESHOLD. */
+function threshold() {
+  const value = dataform.projectConfig.vars?.identity_match_threshold;
+  if (value === undefined || value === "") return THRESHOLD;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) {
+    throw new Error(`vars.identity_match_threshold must be a number; got "${value}"`);
+  }
+  return parsed;
+}
 
 /** Blocking: candidate pairs share one of these keys (columns of int_identity__profiles). */
 const BLOCKING_KEYS = [
@@ -61,7 +75,7 @@ function comparisons() {
         [`LENGTH(l.given_name) >= 5 AND ${dist("l.given_name", "r_given_name")} <= 2`, 2],
         ["STARTS_WITH(l.given_name, r_given_name) OR STARTS_WITH(r_given_name, l.given_name)", 1.5],
       ],
-      -4.5,
+      -10,
     ),
     family_name: levels(
       "l.family_name",
@@ -118,6 +132,8 @@ function comparisons() {
       "l.email_local",
       "r.email_local",
       [
+        // The same address on both sides: a key link already, or a shared address (no evidence).
+        ["l.email_local = r.email_local AND l.email_domain = r.email_domain", 0],
         ["l.email_local = r.email_local", 9],
         [`LENGTH(l.email_local) >= 6 AND ${dist("l.email_local", "r.email_local")} <= 2`, 5],
       ],
@@ -189,6 +205,7 @@ function selfWeight() {
 
 module.exports = {
   THRESHOLD,
+  threshold,
   BLOCKING_KEYS,
   MAX_BLOCK_SIZE,
   comparisons,
