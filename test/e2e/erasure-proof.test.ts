@@ -317,7 +317,7 @@ describe("erasure, proven on a demo deployment", () => {
         "marts.fct_orders",
         "marts.fct_email_events",
         "marts.seg_recent_purchasers",
-        "staging.int_identity__email_contact_ids",
+        "staging.int_identity__node_contacts",
       ]) {
         const rows = await warehouse.query(`SELECT * FROM ${table}`);
         expect(namingRows(rows, needles).map(rowText), table).toEqual([]);

@@ -23,6 +23,10 @@ const RAW_TABLES = [
 ];
 
 const MODELS = {
+  "marts.attribution_credits": {
+    type: "table",
+    reads: ["marts.fct_deals", "marts.fct_touchpoints"],
+  },
   "marts.contact_aliases": { type: "table", reads: ["staging.int_identity__contact_ledger"] },
   "marts.contact_changes": { type: "table", reads: ["staging.int_identity__contact_ledger"] },
   "marts.dim_contacts": {
@@ -36,20 +40,43 @@ const MODELS = {
       "staging.stg_shopify__orders",
     ],
   },
+  "marts.fct_deals": { type: "table", reads: ["staging.stg_hubspot__deals"] },
+  "marts.fct_email_events": {
+    type: "table",
+    reads: ["staging.int_identity__record_contacts", "staging.stg_sendgrid__events"],
+  },
   "marts.fct_email_messages": {
     type: "table",
     reads: ["marts.fct_email_events", "staging.stg_sendgrid__events"],
   },
-  "reports.rpt_email_kpis_monthly": { type: "incremental", reads: ["marts.fct_email_messages"] },
-  "reports.rpt_email_campaign_kpis": { type: "incremental", reads: ["marts.fct_email_messages"] },
-  "marts.fct_deals": { type: "table", reads: ["staging.stg_hubspot__deals"] },
+  "marts.fct_order_items": {
+    type: "table",
+    reads: ["marts.fct_orders", "staging.stg_shopify__order_lines"],
+  },
+  "marts.fct_orders": {
+    type: "table",
+    reads: ["staging.int_identity__record_contacts", "staging.stg_shopify__orders"],
+  },
   "marts.fct_touchpoints": {
     type: "table",
     reads: ["marts.dim_contacts", "marts.fct_email_messages", "staging.stg_hubspot__contacts"],
   },
-  "marts.attribution_credits": {
+  "marts.product_affinity": { type: "table", reads: ["marts.fct_order_items"] },
+  "marts.product_recommendations": {
     type: "table",
-    reads: ["marts.fct_deals", "marts.fct_touchpoints"],
+    reads: ["marts.fct_order_items", "marts.product_affinity"],
+  },
+  "marts.seg_lookalike_seed": {
+    type: "table",
+    reads: ["marts.dim_contacts", "marts.fct_order_items"],
+  },
+  "marts.seg_onboarding": {
+    type: "table",
+    reads: ["marts.dim_contacts", "marts.fct_order_items", "marts.product_recommendations"],
+  },
+  "marts.seg_recent_purchasers": {
+    type: "table",
+    reads: ["marts.dim_contacts", "staging.int_identity__node_contacts"],
   },
   "reports.rpt_attribution_by_channel": {
     type: "incremental",
@@ -59,6 +86,9 @@ const MODELS = {
     type: "incremental",
     reads: ["marts.attribution_credits", "marts.fct_email_messages"],
   },
+  "reports.rpt_email_campaign_kpis": { type: "incremental", reads: ["marts.fct_email_messages"] },
+  "reports.rpt_email_kpis_monthly": { type: "incremental", reads: ["marts.fct_email_messages"] },
+  "reports.rpt_kpi_targets": { type: "incremental", reads: ["reports.rpt_email_kpis_monthly"] },
   "reports.rpt_region_growth": {
     type: "incremental",
     reads: [
@@ -67,40 +97,6 @@ const MODELS = {
       "staging.stg_hubspot__companies",
       "staging.stg_hubspot__contacts",
     ],
-  },
-  "reports.rpt_kpi_targets": { type: "incremental", reads: ["reports.rpt_email_kpis_monthly"] },
-  "staging.stg_shopify__order_lines": {
-    type: "view",
-    reads: ["raw.shopify_orders", "staging.stg_shopify__orders"],
-  },
-  "marts.fct_order_items": {
-    type: "table",
-    reads: ["marts.fct_orders", "staging.stg_shopify__order_lines"],
-  },
-  "marts.product_affinity": { type: "table", reads: ["marts.fct_order_items"] },
-  "marts.product_recommendations": {
-    type: "table",
-    reads: ["marts.fct_order_items", "marts.product_affinity"],
-  },
-  "marts.seg_onboarding": {
-    type: "table",
-    reads: ["marts.dim_contacts", "marts.fct_order_items", "marts.product_recommendations"],
-  },
-  "marts.seg_lookalike_seed": {
-    type: "table",
-    reads: ["marts.dim_contacts", "marts.fct_order_items"],
-  },
-  "marts.fct_email_events": {
-    type: "table",
-    reads: ["staging.int_identity__record_contacts", "staging.stg_sendgrid__events"],
-  },
-  "marts.fct_orders": {
-    type: "table",
-    reads: ["staging.int_identity__record_contacts", "staging.stg_shopify__orders"],
-  },
-  "marts.seg_recent_purchasers": {
-    type: "table",
-    reads: ["marts.dim_contacts", "staging.int_identity__node_contacts"],
   },
   "staging.int_consent_events__unioned": {
     type: "view",
@@ -162,17 +158,54 @@ const MODELS = {
       "staging.int_identity__profiles",
     ],
   },
-  "staging.stg_hubspot__companies": { type: "view", reads: ["raw.hubspot_companies"] },
-  "staging.stg_hubspot__contacts": { type: "view", reads: ["raw.hubspot_contacts"] },
-  "staging.stg_hubspot__deal_stage_changes": { type: "view", reads: ["raw.hubspot_deals"] },
-  "staging.stg_hubspot__deals": { type: "view", reads: ["raw.hubspot_deals"] },
-  "staging.stg_hubspot__events": { type: "view", reads: ["raw.hubspot_events"] },
-  "staging.stg_hubspot__owners": { type: "view", reads: ["raw.hubspot_owners"] },
-  "staging.stg_sendgrid__events": { type: "view", reads: ["raw.sendgrid_events"] },
-  "staging.stg_shopify__customers": { type: "view", reads: ["raw.shopify_customers"] },
-  "staging.stg_shopify__orders": { type: "view", reads: ["raw.shopify_orders"] },
-  "staging.stg_shopify__products": { type: "view", reads: ["raw.shopify_products"] },
-  "staging.stg_shopify__refunds": { type: "view", reads: ["raw.shopify_refunds"] },
+  "staging.stg_hubspot__companies": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_companies"],
+  },
+  "staging.stg_hubspot__contacts": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_contacts"],
+  },
+  "staging.stg_hubspot__deal_stage_changes": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_deals"],
+  },
+  "staging.stg_hubspot__deals": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_deals"],
+  },
+  "staging.stg_hubspot__events": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_events"],
+  },
+  "staging.stg_hubspot__owners": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.hubspot_owners"],
+  },
+  "staging.stg_sendgrid__events": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.sendgrid_events"],
+  },
+  "staging.stg_shopify__customers": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_customers"],
+  },
+  "staging.stg_shopify__order_lines": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_orders", "staging.stg_shopify__orders"],
+  },
+  "staging.stg_shopify__orders": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_orders"],
+  },
+  "staging.stg_shopify__products": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_products"],
+  },
+  "staging.stg_shopify__refunds": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.shopify_refunds"],
+  },
 } as const;
 
 function byName(graph: CompiledGraph, name: string): Action {
@@ -222,7 +255,7 @@ describe("compiling the Dataform project in-process", () => {
           .filter((a) => a.type === "declaration")
           .map((a) => a.name)
           .sort(),
-      ).toEqual(RAW_TABLES);
+      ).toEqual(["privacy.erased_records", ...RAW_TABLES]);
     }
     expect(duckdb.actions.map((a) => a.name)).toEqual(bigquery.actions.map((a) => a.name));
     for (const name of localTables) expect(byName(duckdb, name).type).toBe("table");
@@ -314,13 +347,13 @@ describe("compiling the Dataform project in-process", () => {
   });
 
   it("lists the raw tables the graph reads with RAW_COLUMNS as their columns", () => {
-    const declared = declaredTables(bigquery);
+    const declared = declaredTables(bigquery).filter((d) => d.target.schema === "raw");
     expect(declared.map((d) => d.columns)).toEqual(RAW_TABLES.map(() => RAW_COLUMNS));
     expect(
       rawTableSpecs(bigquery)
         .map((s) => `${s.dataset}.${s.table}`)
         .sort(),
-    ).toEqual(RAW_TABLES);
+    ).toEqual(["privacy.erased_records", ...RAW_TABLES]);
   });
 });
 
@@ -395,8 +428,8 @@ describe("compile errors", () => {
   });
 
   it("stops a compile whose project code never returns", async () => {
-    const error = await compileWith("definitions/marts/endless.js", "while (true) {}\n", 500);
-    expect(error.problems[0]?.fileName).toBe("definitions/marts/endless.js");
+    const error = await compileWith("definitions/_endless.js", "while (true) {}\n", 2000);
+    expect(error.problems[0]?.fileName).toBe("definitions/_endless.js");
     expect(error.message).toMatch(/timed out/);
   });
 });

@@ -125,15 +125,129 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
     consentHistory: true,
     identifiers: [{ column: "email", kind: "email" }],
   },
+  // identity (definitions/identity, definitions/intermediate/int_identifiers__*): keys are
+  // node keys `<kind>:<value>`; rows of a person's records and contacts go with them.
   {
     dataset: "staging",
-    table: "int_identity__email_contact_ids",
+    table: "int_identifiers__shopify_orders",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "raw_value", kind: "email", kindColumn: "identifier_type" },
+      { column: "source_entity_id", kind: "shopify_order_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identifiers__sendgrid_events",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "raw_value", kind: "email", kindColumn: "identifier_type" },
+      { column: "source_entity_id", kind: "sendgrid_event_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__nodes",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "node_key", kind: "node_key" },
+      { column: "identifier_value", kind: "email", kindColumn: "identifier_type" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__node_contacts",
     personal: true,
     erase: "now",
     resolves: true,
     identifiers: [
-      { column: "email", kind: "email" },
+      { column: "node_key", kind: "node_key" },
+      { column: "node_value", kind: "email", kindColumn: "node_type" },
       { column: "contact_id", kind: "contact_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__records",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "anchor_node_key", kind: "node_key" },
+      { column: "profile_key", kind: "node_key" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__record_contacts",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "anchor_node_key", kind: "node_key" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__profiles",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "profile_key", kind: "node_key" }],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__profile_pairs",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "profile_a", kind: "node_key" },
+      { column: "profile_b", kind: "node_key" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__edges",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "node_a", kind: "node_key" },
+      { column: "node_b", kind: "node_key" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "int_identity__contact_ledger",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "node_key", kind: "node_key" },
+      { column: "contact_id", kind: "contact_id" },
+      { column: "other_contact_id", kind: "contact_id" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "contact_aliases",
+    personal: true,
+    erase: "now",
+    resolves: true,
+    identifiers: [
+      { column: "alias_contact_id", kind: "contact_id" },
+      { column: "contact_id", kind: "contact_id" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "contact_changes",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "other_contact_id", kind: "contact_id" },
     ],
   },
   // marts
