@@ -49,7 +49,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   },
   {
     name: "ingest",
-    ci: true,
+    ci: false,
     modules: [
       "functions/core/ingest/json-text.ts",
       "functions/core/ingest/json-defects.ts",
@@ -70,7 +70,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   },
   {
     name: "activation",
-    ci: true,
+    ci: false,
     modules: [
       "functions/core/activation/batches.ts",
       "functions/core/activation/diff.ts",
@@ -88,7 +88,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   },
   {
     name: "loads",
-    ci: true,
+    ci: false,
     modules: [
       "functions/handlers/load-raw.ts",
       "functions/core/loading/failure-policy.ts",
@@ -98,7 +98,7 @@ export const MUTATION_GROUPS: readonly MutationGroup[] = [
   },
   {
     name: "ledgers",
-    ci: true,
+    ci: false,
     modules: ["functions/destinations/sync-ledger.ts"],
     testFiles: [
       "test/unit/activation/activation-*.test.ts",
