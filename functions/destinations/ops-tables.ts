@@ -28,6 +28,21 @@ export const SYNC_MEMBERS: TableSpec = {
     col("identifier_hash", "STRING", "SHA-256 hex of the normalized identifier.", "REQUIRED"),
     col("added_at", "TIMESTAMP", "When the destination accepted the add.", "REQUIRED"),
     col("run_id", "STRING", "Run whose batch added it."),
+    col(
+      "payload_digest",
+      "STRING",
+      "Digest of what was sent for the member (consent, fields, match keys); a change is sent again. NULL in rows of earlier versions (= identifier_hash).",
+    ),
+    col(
+      "member_keys",
+      "STRING",
+      "JSON of the hashed match keys last sent (multi-key audiences): what a remove sends.",
+    ),
+    col(
+      "destination_id",
+      "STRING",
+      "The destination's id of the record (SendGrid contact, HubSpot object).",
+    ),
   ],
 };
 
@@ -41,8 +56,12 @@ export const SYNC_RUNS: TableSpec = {
   columns: [
     col("run_id", "STRING", "Run id.", "REQUIRED"),
     col("sync_id", "STRING", "Sync id.", "REQUIRED"),
-    col("destination", "STRING", "Destination, e.g. meta.", "REQUIRED"),
-    col("audience_id", "STRING", "Destination audience id."),
+    col("destination", "STRING", "Destination: meta, google_ads, sendgrid, hubspot.", "REQUIRED"),
+    col(
+      "audience_id",
+      "STRING",
+      "What the sync writes to: audience id, customer/list, list id, contacts or tasks.",
+    ),
     col("segment", "STRING", "Segment table read, dataset.table."),
     col("segment_rows", "INT64", "Rows read from the segment."),
     col("eligible_contacts", "INT64", "Contacts with every required consent and a usable email."),
@@ -53,7 +72,11 @@ export const SYNC_RUNS: TableSpec = {
     col("batches", "INT64", "Batches published (adds and removes)."),
     col("skipped_no_consent", "INT64", "Segment rows without every required consent."),
     col("skipped_no_email", "INT64", "Consented segment rows without an email."),
-    col("invalid_identifiers", "INT64", "Consented rows whose email cannot be normalized."),
+    col("invalid_identifiers", "INT64", "Consented rows whose identifier cannot be normalized."),
+    col("planned_updates", "INT64", "Held members whose payload changed, sent again."),
+    col("relinked", "INT64", "Held members now wanted by other contacts (merges): ledger only."),
+    col("skipped_suppressed", "INT64", "Rows kept out by a realtime suppression window."),
+    col("missing_columns", "STRING", "Optional match-key columns the segment lacks (not sent)."),
     col("started_at", "TIMESTAMP", "When planning started.", "REQUIRED"),
     col("recorded_at", "TIMESTAMP", "When this row was written.", "REQUIRED"),
     col(
@@ -93,6 +116,11 @@ export const SYNC_BATCHES: TableSpec = {
     col("error_code", "STRING", "Stable label, e.g. meta_100_1713230, http_429, network."),
     col("error", "STRING", "What went wrong and what to do (never personal data)."),
     col("recorded_at", "TIMESTAMP", "When this row was written.", "REQUIRED"),
+    col(
+      "match_rate",
+      "STRING",
+      "Match rate the destination reported, when it does (Google: a range such as 50-60%).",
+    ),
   ],
 };
 
@@ -144,10 +172,50 @@ export const SYNC_RUN_OUTCOMES: TableSpec = {
   ],
 };
 
+export const SYNC_SUPPRESSIONS: TableSpec = {
+  dataset: OPS_DATASET,
+  table: "sync_suppressions",
+  description:
+    "Members a realtime rule removed (a purchase took them out of a retargeting audience): the planner does not add them back before expires_at, so the next batch run agrees with the realtime path until the segment itself excludes them.",
+  partitionBy: "suppressed_at",
+  clusterBy: ["sync_id"],
+  columns: [
+    col("sync_id", "STRING", "Sync the suppression applies to.", "REQUIRED"),
+    col("identifier_hash", "STRING", "Member key suppressed.", "REQUIRED"),
+    col("reason", "STRING", "Why, e.g. purchase.", "REQUIRED"),
+    col("source_record_id", "STRING", "Record that triggered it (e.g. the Shopify order version)."),
+    col("suppressed_at", "TIMESTAMP", "When the realtime rule ran.", "REQUIRED"),
+    col("expires_at", "TIMESTAMP", "Until when the planner keeps the member out.", "REQUIRED"),
+  ],
+};
+
+export const REALTIME_ACTIONS: TableSpec = {
+  dataset: OPS_DATASET,
+  table: "realtime_actions",
+  description:
+    "One row per action the realtime rules took for a landed record (remove from an audience, upsert to the CRM), with its outcome and latency from receipt.",
+  partitionBy: "acted_at",
+  clusterBy: ["sync_id"],
+  columns: [
+    col("record_id", "STRING", "Landed record (source record id).", "REQUIRED"),
+    col("source", "STRING", "Source, e.g. shopify.", "REQUIRED"),
+    col("stream", "STRING", "Stream, e.g. orders.", "REQUIRED"),
+    col("sync_id", "STRING", "Sync acted on.", "REQUIRED"),
+    col("action", "STRING", "remove | upsert | suppress (not held: kept out only).", "REQUIRED"),
+    col("status", "STRING", "succeeded | failed | skipped.", "REQUIRED"),
+    col("error_code", "STRING", "Label of the failure, when it failed."),
+    col("received_at", "TIMESTAMP", "When ingest received the record."),
+    col("acted_at", "TIMESTAMP", "When the destination answered.", "REQUIRED"),
+    col("latency_ms", "INT64", "acted_at − received_at."),
+  ],
+};
+
 export const SYNC_TABLES: readonly TableSpec[] = [
   SYNC_MEMBERS,
   SYNC_RUNS,
   SYNC_BATCHES,
   SYNC_REJECTIONS,
   SYNC_RUN_OUTCOMES,
+  SYNC_SUPPRESSIONS,
+  REALTIME_ACTIONS,
 ];

@@ -26,13 +26,18 @@ export interface OpenWork {
   readonly pending: readonly PendingBatch[];
 }
 
-export async function collectOpenWork(deps: OpenRunsDeps, syncId: string): Promise<OpenWork> {
+export async function collectOpenWork(
+  deps: OpenRunsDeps,
+  syncId: string,
+  options: { readonly dryRun?: boolean } = {},
+): Promise<OpenWork> {
   const runs = await openRuns(deps.warehouse, syncId);
   const pending: PendingBatch[] = [];
   const kept: SyncRunRecord[] = [];
   for (const run of runs) {
     const settled = await settledBatches(deps.warehouse, run.runId);
     const batches = await unsettledBatches(deps.store, run, settled);
+    if (batches.missing > 0 && options.dryRun) continue;
     if (batches.missing > 0) {
       const reason = `${batches.missing} of ${run.batches} batch objects of this run are gone from the store (expired?): their rows cannot be resent from here; the next run's diff plans every change that is still needed`;
       await abandonRun(deps.warehouse, deps.clock, run, reason);
@@ -42,7 +47,7 @@ export async function collectOpenWork(deps: OpenRunsDeps, syncId: string): Promi
       );
       continue;
     }
-    for (const { id, reason } of batches.unusable) {
+    for (const { id, reason } of options.dryRun ? [] : batches.unusable) {
       await recordBatch(deps.warehouse, {
         ...id,
         messageId: "recovery",

@@ -20,6 +20,10 @@ export interface SyncRunRecord {
   readonly skippedNoConsent: number;
   readonly skippedNoEmail: number;
   readonly invalidIdentifiers: number;
+  readonly plannedUpdates?: number;
+  readonly relinked?: number;
+  readonly skippedSuppressed?: number;
+  readonly missingColumns?: readonly string[];
   readonly startedAt: Date;
   readonly recordedAt: Date;
   readonly status: "planned" | "no_changes" | RunStatus;
@@ -43,6 +47,11 @@ export function recordRun(warehouse: Warehouse, run: SyncRunRecord): Promise<voi
       skipped_no_consent: run.skippedNoConsent,
       skipped_no_email: run.skippedNoEmail,
       invalid_identifiers: run.invalidIdentifiers,
+      planned_updates: run.plannedUpdates ?? 0,
+      relinked: run.relinked ?? 0,
+      skipped_suppressed: run.skippedSuppressed ?? 0,
+      missing_columns:
+        run.missingColumns && run.missingColumns.length > 0 ? run.missingColumns.join(",") : null,
       started_at: run.startedAt,
       recorded_at: run.recordedAt,
       status: run.status,
@@ -66,6 +75,7 @@ export interface SyncBatchRecord {
   readonly errorCode: string | null;
   readonly error: string | null;
   readonly recordedAt: Date;
+  readonly matchRate?: string | null;
 }
 
 export function recordBatch(warehouse: Warehouse, batch: SyncBatchRecord): Promise<void> {
@@ -86,6 +96,7 @@ export function recordBatch(warehouse: Warehouse, batch: SyncBatchRecord): Promi
       error_code: batch.errorCode,
       error: batch.error,
       recorded_at: batch.recordedAt,
+      match_rate: batch.matchRate ?? null,
     },
   ]);
 }

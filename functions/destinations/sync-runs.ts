@@ -42,6 +42,10 @@ const PlannedRow = z.object({
   skipped_no_consent: num.nullable(),
   skipped_no_email: num.nullable(),
   invalid_identifiers: num.nullable(),
+  planned_updates: num.nullable().optional(),
+  relinked: num.nullable().optional(),
+  skipped_suppressed: num.nullable().optional(),
+  missing_columns: z.string().nullable().optional(),
   started_at: z.coerce.date(),
   recorded_at: z.coerce.date(),
 });
@@ -64,6 +68,10 @@ function toRecord(row: unknown): SyncRunRecord {
     skippedNoConsent: r.skipped_no_consent ?? 0,
     skippedNoEmail: r.skipped_no_email ?? 0,
     invalidIdentifiers: r.invalid_identifiers ?? 0,
+    plannedUpdates: r.planned_updates ?? 0,
+    relinked: r.relinked ?? 0,
+    skippedSuppressed: r.skipped_suppressed ?? 0,
+    missingColumns: r.missing_columns ? r.missing_columns.split(",") : [],
     startedAt: r.started_at,
     recordedAt: r.recorded_at,
     status: "planned",
@@ -71,7 +79,7 @@ function toRecord(row: unknown): SyncRunRecord {
 }
 
 const COLUMNS =
-  "run_id, sync_id, destination, audience_id, segment, segment_rows, eligible_contacts, target_identifiers, planned_adds, planned_removes, unchanged, batches, skipped_no_consent, skipped_no_email, invalid_identifiers, started_at, recorded_at";
+  "run_id, sync_id, destination, audience_id, segment, segment_rows, eligible_contacts, target_identifiers, planned_adds, planned_removes, unchanged, batches, skipped_no_consent, skipped_no_email, invalid_identifiers, planned_updates, relinked, skipped_suppressed, missing_columns, started_at, recorded_at";
 
 /** Runs of the sync that planned batches and have no final status yet, oldest first. */
 export async function openRuns(warehouse: Warehouse, syncId: string): Promise<SyncRunRecord[]> {

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncTarget } from "../../functions/core/activation/sync-config.js";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
 import {
   activateMetaSettings,
@@ -317,7 +318,7 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         );
       }
       expect(loadSweepConfig(fn("load_raw")).jobsPerTablePerDay).toBeLessThanOrEqual(1_500);
-      expect(configuredSyncs(fn("plan_activation")).map((s) => s.audienceId)).toEqual([
+      expect(configuredSyncs(fn("plan_activation")).map(syncTarget)).toEqual([
         "120200000000000000",
       ]);
       expect(activateMetaSettings(fn("activate_meta"))).toEqual({

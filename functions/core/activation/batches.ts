@@ -1,32 +1,57 @@
 import { z } from "zod";
 import type { DiffItem, MembershipDiff } from "./diff.js";
-import type { SyncConfig } from "./sync-config.js";
+import { DESTINATIONS, type DestinationType, type SyncConfig, syncTarget } from "./sync-config.js";
 
 /**
- * What plan-activation hands to activate-<destination>: each batch (≤ 10,000 rows) is an object
- * in the store, and the bus carries only a small pointer to it, because Eventarc events are
- * capped at 512 KB.
+ * What plan-activation hands to activate-<destination>: each batch is an object in the store,
+ * and the bus carries only a small pointer to it, because Eventarc events are capped at 512 KB.
  */
 
-export const ACTIVATE_META_TOPIC = "activate-meta";
+export const ACTIVATE_TOPICS: Readonly<Record<DestinationType, string>> = {
+  meta: "activate-meta",
+  google_ads: "activate-google-ads",
+  sendgrid: "activate-sendgrid",
+  hubspot: "activate-hubspot",
+};
+export const ACTIVATE_META_TOPIC = ACTIVATE_TOPICS.meta;
+
 export const MEMBERSHIP_OPS = ["add", "remove"] as const;
 export type MembershipOp = (typeof MEMBERSHIP_OPS)[number];
+
+/** Most rows one batch object holds (SendGrid takes 30,000 contacts per request). */
+export const MAX_BATCH_ROWS = 30_000;
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a lower-case SHA-256 hex value");
 const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
 
 export const BatchRowSchema = z.object({
+  /** The member key: SHA-256 of the primary identifier. */
   hash: Sha256Hex,
   contactIds: z.array(z.string().min(1)).min(1),
+  /** Hashed match keys to send (ad audiences), by the destination's key name. */
+  keys: z.record(z.string(), z.string()).optional(),
+  /** Values sent in clear (email tool, CRM). */
+  fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  digest: z.string().optional(),
+  /** The destination's record id, when a remove needs it. */
+  destinationId: z.string().optional(),
 });
 export type BatchRow = z.infer<typeof BatchRowSchema>;
 
+/** Batches of version 1 named Meta's audience `audienceId`; read as `target`. */
+const withTarget = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null || "target" in value) return value;
+  const { audienceId, ...rest } = value as Record<string, unknown>;
+  return audienceId === undefined ? value : { ...rest, target: audienceId };
+};
+
 const BatchIdentity = {
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   syncId: z.string().min(1),
   runId: RunId,
-  destination: z.literal("meta"),
-  audienceId: z.string().regex(/^\d+$/),
+  destination: z.enum(DESTINATIONS),
+  /** Audience, list or CRM object the sync writes to (`syncTarget`). */
+  target: z.string().min(1),
   op: z.enum(MEMBERSHIP_OPS),
   /** 1-based number of this batch among the run's batches of the same op. */
   batch: z.number().int().min(1),
@@ -36,22 +61,29 @@ const BatchIdentity = {
   totalRows: z.number().int().min(1),
 };
 
-/** The batch object in the store. Holds hashes: pseudonymous personal data. */
-export const ActivationBatchSchema = z.object({
-  ...BatchIdentity,
-  schema: z.literal("EMAIL_SHA256"),
-  plannedAt: z.iso.datetime(),
-  rows: z.array(BatchRowSchema).min(1).max(10_000),
-});
-export type ActivationBatch = z.infer<typeof ActivationBatchSchema>;
+/** The batch object in the store. Holds hashes or plain fields: personal data either way. */
+export const ActivationBatchSchema = z.preprocess(
+  withTarget,
+  z.object({
+    ...BatchIdentity,
+    /** What the rows hold: `EMAIL_SHA256`, `EMAIL,PHONE,FN`, `contact`, `task`. */
+    schema: z.string().min(1),
+    plannedAt: z.iso.datetime(),
+    rows: z.array(BatchRowSchema).min(1).max(MAX_BATCH_ROWS),
+  }),
+);
+export type ActivationBatch = z.output<typeof ActivationBatchSchema>;
 
 /** The bus message: where the batch is, and which one it is. No personal data. */
-export const ActivationPointerSchema = z.object({
-  ...BatchIdentity,
-  rows: z.number().int().min(1).max(10_000),
-  key: z.string().min(1),
-});
-export type ActivationPointer = z.infer<typeof ActivationPointerSchema>;
+export const ActivationPointerSchema = z.preprocess(
+  withTarget,
+  z.object({
+    ...BatchIdentity,
+    rows: z.number().int().min(1).max(MAX_BATCH_ROWS),
+    key: z.string().min(1),
+  }),
+);
+export type ActivationPointer = z.output<typeof ActivationPointerSchema>;
 
 export function batchObjectKey(syncId: string, runId: string, op: MembershipOp, n: number): string {
   return `activation/${syncId}/${runId}/${op}-${n}.json`;
@@ -63,36 +95,46 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function toRows(items: readonly DiffItem[]): BatchRow[] {
-  return items.map((item) => ({ hash: item.identifierHash, contactIds: [...item.contactIds] }));
+function toRow(item: DiffItem): BatchRow {
+  return {
+    hash: item.identifierHash,
+    contactIds: [...item.contactIds],
+    ...(item.payload?.keys ? { keys: { ...item.payload.keys } } : {}),
+    ...(item.payload?.fields ? { fields: { ...item.payload.fields } } : {}),
+    ...(item.digest ? { digest: item.digest } : {}),
+    ...(item.destinationId ? { destinationId: item.destinationId } : {}),
+  };
 }
 
-/** The run's batches: removes first, then adds, each op split into ≤ `sync.batchSize` rows. */
+/**
+ * The run's batches: removes first, then adds (new members and updates), each op split into
+ * ≤ `sync.batchSize` rows.
+ */
 export function planBatches(
-  diff: MembershipDiff,
-  context: { sync: SyncConfig; runId: string; plannedAt: Date },
+  diff: Pick<MembershipDiff, "adds" | "updates" | "removes">,
+  context: { sync: SyncConfig; runId: string; plannedAt: Date; schema: string },
 ): ActivationBatch[] {
   const { sync } = context;
   const out: ActivationBatch[] = [];
   for (const [op, items] of [
     ["remove", diff.removes],
-    ["add", diff.adds],
+    ["add", [...diff.adds, ...diff.updates]],
   ] as const) {
-    const chunks = chunk(toRows(items), sync.batchSize);
-    chunks.forEach((rows, i) => {
+    const chunks = chunk(items, sync.batchSize);
+    chunks.forEach((part, i) => {
       out.push({
-        version: 1,
+        version: 2,
         syncId: sync.id,
         runId: context.runId,
         destination: sync.destination,
-        audienceId: sync.audienceId,
+        target: syncTarget(sync),
         op,
         batch: i + 1,
         batches: chunks.length,
         totalRows: items.length,
-        schema: "EMAIL_SHA256",
+        schema: context.schema,
         plannedAt: context.plannedAt.toISOString(),
-        rows,
+        rows: part.map(toRow),
       });
     });
   }

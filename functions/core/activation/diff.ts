@@ -1,10 +1,17 @@
-import type { ConsentPurpose } from "./sync-config.js";
+import {
+  type MemberPayload,
+  type MembershipTarget,
+  membershipTarget,
+  type SegmentMember,
+  type TargetRules,
+  type TargetSkips,
+} from "./members.js";
 
 /**
- * The membership diff of one sync run: what the destination should hold (segment members with
- * every required consent and a usable email) against what it holds according to the last
- * snapshot. The destination holds identifiers, not contacts, so the diff is by identifier:
- * two contacts sharing one email are one member, sent once, removed when neither qualifies.
+ * The membership diff of one sync run: the target (segment members with every required consent
+ * and a usable identifier) against what the destination holds according to the last accepted
+ * snapshot (`ops.sync_members`). By key, never by contact: a key wanted by other contacts than
+ * the snapshot says (two contacts merged) is *relinked* in the ledger, not removed and re-added.
  *
  * An earlier run that did not finish leaves changes in between: those it will still make (its
  * batches are re-sent, so this run must not send them again) and those it may or may not have
@@ -13,23 +20,30 @@ import type { ConsentPurpose } from "./sync-config.js";
  * idempotent at the destination).
  */
 
-export interface SegmentMember {
-  readonly contactId: string;
-  readonly email: string | null;
-  readonly consent: Readonly<Record<ConsentPurpose, boolean>>;
-}
+export type { SegmentMember } from "./members.js";
 
+/** One row of the snapshot: a key the destination holds for a contact. */
 export interface SnapshotMember {
   readonly contactId: string;
   readonly identifierHash: string;
+  /** Digest of the payload last accepted (NULL in rows of earlier versions: the key itself). */
+  readonly digest?: string | null;
+  /** The hashed match keys last sent (needed to remove a multi-key member). */
+  readonly keys?: Readonly<Record<string, string>> | null;
+  /** The destination's id for the record (SendGrid contact id, HubSpot object id). */
+  readonly destinationId?: string | null;
 }
 
 export interface DiffItem {
   readonly identifierHash: string;
   readonly contactIds: readonly string[];
+  /** What to send: the target's payload for adds and updates, the held keys for removes. */
+  readonly payload?: MemberPayload;
+  readonly digest?: string;
+  readonly destinationId?: string;
 }
 
-/** Changes of unfinished earlier runs, by identifier hash → the contacts they were sent for. */
+/** Changes of unfinished earlier runs, by key → the contacts they were sent for. */
 export interface PendingChanges {
   /** Will still be sent (resumed batches): counted as done. */
   readonly willAdd: ReadonlyMap<string, readonly string[]>;
@@ -47,95 +61,110 @@ export const NO_PENDING_CHANGES: PendingChanges = {
 };
 
 export interface MembershipDiff {
+  /** Keys the destination does not hold (or may have lost): sent as adds. */
   readonly adds: DiffItem[];
+  /** Held keys whose payload changed (new consent, new fields, new match keys): sent as adds. */
+  readonly updates: DiffItem[];
   readonly removes: DiffItem[];
-  /** Contacts that qualify (consent and a usable email). */
+  /** Held keys now wanted by other contacts (merges): only the ledger changes. */
+  readonly relinks: DiffItem[];
+  /** Contacts that qualify (consent and a usable identifier). */
   readonly eligibleContacts: number;
-  /** Identifiers the destination should hold after this run. */
+  /** Keys the destination should hold after this run. */
   readonly targetIdentifiers: number;
-  /** Identifiers already held (or being added by a resumed run) and still wanted. */
+  /** Keys already held (or being added by a resumed run) and unchanged. */
   readonly unchanged: number;
-  readonly skipped: {
-    readonly noConsent: number;
-    readonly noEmail: number;
-    /** Contacts with consent whose email cannot be normalized: reported, never sent. */
-    readonly invalidEmail: readonly string[];
-  };
+  readonly skipped: TargetSkips;
 }
 
-export interface DiffRules {
-  readonly requiredConsent: readonly ConsentPurpose[];
-  /** Normalizes and hashes an email the destination's way; `null` when it is unusable. */
-  readonly identify: (email: string) => string | null;
+export interface DiffOptions {
+  /** Whether members who leave are removed (audiences, lists) or kept (CRM records). */
+  readonly removesOnLeave?: boolean;
+  /** Contacts being erased: their keys are removed even where leavers are kept. */
+  readonly forget?: ReadonlySet<string>;
 }
 
-/** What the destination should hold: wanted identifier → its contacts, plus who was skipped. */
-export interface MembershipTarget {
-  readonly wanted: ReadonlyMap<string, ReadonlySet<string>>;
-  readonly eligibleContacts: number;
-  readonly skipped: MembershipDiff["skipped"];
+interface Held {
+  readonly contactIds: string[];
+  readonly digest: string;
+  readonly keys: Readonly<Record<string, string>> | undefined;
+  readonly destinationId: string | undefined;
 }
 
-export function membershipTarget(
-  currentMembers: readonly SegmentMember[],
-  rules: DiffRules,
-): MembershipTarget {
-  const wanted = new Map<string, Set<string>>();
-  const eligible = new Set<string>();
-  let noConsent = 0;
-  let noEmail = 0;
-  const invalidEmail: string[] = [];
-  for (const member of currentMembers) {
-    if (!rules.requiredConsent.every((purpose) => member.consent[purpose] === true)) {
-      noConsent++;
-      continue;
-    }
-    if (member.email === null || member.email.trim() === "") {
-      noEmail++;
-      continue;
-    }
-    const hash = rules.identify(member.email);
-    if (hash === null) {
-      invalidEmail.push(member.contactId);
-      continue;
-    }
-    eligible.add(member.contactId);
-    group(wanted, hash, [member.contactId]);
-  }
-  return {
-    wanted,
-    eligibleContacts: eligible.size,
-    skipped: { noConsent, noEmail, invalidEmail: invalidEmail.sort() },
-  };
-}
-
-/** Adds and removes that bring the destination from the snapshot (and pending changes) to the target. */
+/** Adds, updates and removes that bring the destination from the snapshot (and pending changes) to the target. */
 export function diffAgainst(
   target: MembershipTarget,
   lastSnapshot: readonly SnapshotMember[],
   pending: PendingChanges = NO_PENDING_CHANGES,
+  options: DiffOptions = {},
 ): MembershipDiff {
   const { wanted } = target;
-  const held = new Map<string, Set<string>>();
-  for (const row of lastSnapshot) group(held, row.identifierHash, [row.contactId]);
+  const held = new Map<string, Held>();
+  for (const row of lastSnapshot) {
+    const found = held.get(row.identifierHash);
+    if (found) {
+      if (!found.contactIds.includes(row.contactId)) found.contactIds.push(row.contactId);
+      continue;
+    }
+    held.set(row.identifierHash, {
+      contactIds: [row.contactId],
+      digest: row.digest ?? row.identifierHash,
+      keys: row.keys ?? undefined,
+      destinationId: row.destinationId ?? undefined,
+    });
+  }
 
   const adds: DiffItem[] = [];
+  const updates: DiffItem[] = [];
+  const relinks: DiffItem[] = [];
   let unchanged = 0;
-  for (const [hash, contacts] of wanted) {
+  for (const [hash, member] of wanted) {
+    const have = held.get(hash);
+    const item: DiffItem = {
+      identifierHash: hash,
+      contactIds: member.contactIds,
+      payload: member.payload,
+      digest: member.digest,
+      ...(have?.destinationId ? { destinationId: have.destinationId } : {}),
+    };
     if (pending.willAdd.has(hash)) unchanged++;
-    else if (!held.has(hash) || pending.mayHaveRemoved.has(hash)) adds.push(toItem(hash, contacts));
-    else unchanged++;
+    else if (!have || pending.mayHaveRemoved.has(hash)) adds.push(item);
+    else if (have.digest !== member.digest) updates.push(item);
+    else {
+      unchanged++;
+      if (!sameContacts(have.contactIds, member.contactIds)) relinks.push(item);
+    }
   }
-  // Identifiers the destination holds, or may hold because an unfinished run may have added them.
+  // Keys the destination holds, or may hold because an unfinished run may have added them.
   const maybeHeld = new Map(held);
-  for (const [hash, contacts] of pending.mayHaveAdded) group(maybeHeld, hash, contacts);
+  for (const [hash, contacts] of pending.mayHaveAdded) {
+    if (!maybeHeld.has(hash)) {
+      maybeHeld.set(hash, {
+        contactIds: [...contacts],
+        digest: hash,
+        keys: undefined,
+        destinationId: undefined,
+      });
+    }
+  }
+  const removeLeavers = options.removesOnLeave ?? true;
   const removes: DiffItem[] = [];
-  for (const [hash, contacts] of maybeHeld) {
-    if (!wanted.has(hash) && !pending.willRemove.has(hash)) removes.push(toItem(hash, contacts));
+  for (const [hash, have] of maybeHeld) {
+    if (wanted.has(hash) || pending.willRemove.has(hash)) continue;
+    const forgotten = have.contactIds.every((id) => options.forget?.has(id) === true);
+    if (!removeLeavers && !forgotten) continue;
+    removes.push({
+      identifierHash: hash,
+      contactIds: [...have.contactIds].sort(),
+      ...(have.keys ? { payload: { keys: have.keys } } : {}),
+      ...(have.destinationId ? { destinationId: have.destinationId } : {}),
+    });
   }
   return {
-    adds: adds.sort(byFirstContact),
+    adds,
+    updates,
     removes: removes.sort(byFirstContact),
+    relinks,
     eligibleContacts: target.eligibleContacts,
     targetIdentifiers: wanted.size,
     unchanged,
@@ -143,23 +172,21 @@ export function diffAgainst(
   };
 }
 
+export interface DiffRules extends TargetRules, DiffOptions {}
+
 export function planMembershipDiff(
   currentMembers: readonly SegmentMember[],
   lastSnapshot: readonly SnapshotMember[],
   rules: DiffRules,
   pending: PendingChanges = NO_PENDING_CHANGES,
 ): MembershipDiff {
-  return diffAgainst(membershipTarget(currentMembers, rules), lastSnapshot, pending);
+  return diffAgainst(membershipTarget(currentMembers, rules), lastSnapshot, pending, rules);
 }
 
-function group(map: Map<string, Set<string>>, hash: string, contactIds: Iterable<string>): void {
-  const contacts = new Set(map.get(hash) ?? []);
-  for (const id of contactIds) contacts.add(id);
-  map.set(hash, contacts);
-}
-
-function toItem(identifierHash: string, contacts: Iterable<string>): DiffItem {
-  return { identifierHash, contactIds: [...contacts].sort() };
+function sameContacts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((id) => set.has(id));
 }
 
 function byFirstContact(a: DiffItem, b: DiffItem): number {

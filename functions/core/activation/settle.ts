@@ -26,9 +26,17 @@ export interface SettledBatch {
   readonly rejections: readonly Rejection[];
 }
 
-export function settleBatch(rows: readonly BatchRow[], answer: DestinationAnswer): SettledBatch {
+/**
+ * `sampleKey` is how the destination names a row in its sample: the hash for single-key uploads,
+ * the joined values for multi-key ones.
+ */
+export function settleBatch(
+  rows: readonly BatchRow[],
+  answer: DestinationAnswer,
+  sampleKey: (row: BatchRow) => string = (row) => row.hash,
+): SettledBatch {
   if (answer.invalid === 0) return { status: "succeeded", accepted: rows, rejections: [] };
-  const named = rows.filter((row) => Object.hasOwn(answer.invalidSamples, row.hash));
+  const named = rows.filter((row) => Object.hasOwn(answer.invalidSamples, sampleKey(row)));
   const attributed = named.length >= answer.invalid;
   const rejected = attributed ? named : rows;
   const namedSet = new Set(named);

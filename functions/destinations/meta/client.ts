@@ -1,5 +1,6 @@
 import type { MembershipOp } from "../../core/activation/batches.js";
 import type { Logger } from "../../platform/logger.js";
+import { type RetryOptions, backoffMs as sharedBackoffMs, withRetries } from "../retry.js";
 import { DEFAULT_META_API_VERSION, DEFAULT_META_BASE_URL } from "./config.js";
 import {
   GraphErrorSchema,
@@ -17,14 +18,7 @@ import { classifyMetaFailure, MetaApiError, parseRetryAfter } from "./errors.js"
  * docs/decisions.md says why this is not facebook-nodejs-business-sdk.
  */
 
-export interface MetaRetryOptions {
-  /** Retries after the first attempt (attempts = retries + 1). */
-  readonly retries: number;
-  readonly minTimeoutMs: number;
-  readonly maxTimeoutMs: number;
-  /** A `Retry-After` longer than this is not waited out in-process: the call fails as retryable. */
-  readonly maxRetryAfterMs: number;
-}
+export type MetaRetryOptions = RetryOptions;
 
 export const DEFAULT_META_RETRY: MetaRetryOptions = {
   retries: 5,
@@ -71,12 +65,28 @@ export interface MetaBatchResult {
   readonly attempts: number;
 }
 
+/**
+ * Rows of a multi-key upload: `schema` names the keys (`["EMAIL", "PHONE", "FN"]`), each row
+ * holds their SHA-256 hex values in that order (`""` where a row has no value).
+ */
+export interface MultiKeyRows {
+  readonly schema: readonly string[];
+  readonly data: readonly (readonly string[])[];
+}
+
 export interface MetaAudienceClient {
   /** Sends SHA-256 hex values under EMAIL_SHA256, split into requests of ≤ 10,000 rows. */
   send(
     op: MembershipOp,
     audienceId: string,
     hashes: readonly string[],
+    session?: UploadSessionOptions,
+  ): Promise<MetaBatchResult[]>;
+  /** Sends multi-key rows, split into requests of ≤ 10,000 rows. */
+  sendRows?(
+    op: MembershipOp,
+    audienceId: string,
+    rows: MultiKeyRows,
     session?: UploadSessionOptions,
   ): Promise<MetaBatchResult[]>;
 }
@@ -93,14 +103,13 @@ export function createMetaClient(options: MetaClientOptions): MetaAudienceClient
   const request = async (
     op: MembershipOp,
     audienceId: string,
-    hashes: readonly string[],
+    payload: { schema: string | readonly string[]; data: readonly unknown[] },
     session: UploadSession | undefined,
   ): Promise<MetaBatchResult> => {
     const operation = `Meta ${op === "add" ? "add to" : "remove from"} audience ${audienceId}`;
     const url = `${base}/${version}/${encodeURIComponent(audienceId)}/users`;
-    const body = new URLSearchParams({
-      payload: JSON.stringify({ schema: "EMAIL_SHA256", data: hashes }),
-    });
+    const rowCount = payload.data.length;
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) });
     if (session) body.set("session", JSON.stringify(session));
     let attempts = 0;
 
@@ -127,7 +136,7 @@ export function createMetaClient(options: MetaClientOptions): MetaAudienceClient
         const parsed = UsersResponseSchema.safeParse(json);
         if (parsed.success) {
           return {
-            rows: hashes.length,
+            rows: rowCount,
             numReceived: parsed.data.num_received,
             numInvalidEntries: parsed.data.num_invalid_entries,
             invalidEntrySamples: parsed.data.invalid_entry_samples ?? {},
@@ -162,43 +171,43 @@ export function createMetaClient(options: MetaClientOptions): MetaAudienceClient
       });
     };
 
-    for (let n = 1; ; n++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!(error instanceof MetaApiError) || !error.retryable || n > retry.retries) throw error;
-        // Meta said how long to wait: wait exactly that, not that plus our own backoff.
-        if (error.retryAfterMs !== undefined && error.retryAfterMs > retry.maxRetryAfterMs) {
-          throw error;
-        }
-        const delayMs = error.retryAfterMs ?? backoffMs(n, retry, random);
-        options.logger?.warn(
-          { audienceId, op, attempt: attempts, error: error.label, delayMs },
-          "Meta call failed; retrying",
-        );
-        await wait(delayMs);
-      }
+    return withRetries(attempt, retry, {
+      sleep: wait,
+      random,
+      ...(options.logger ? { logger: options.logger } : {}),
+      context: { destination: "meta", audienceId, op },
+    });
+  };
+
+  const upload = async (
+    op: MembershipOp,
+    audienceId: string,
+    schema: string | readonly string[],
+    data: readonly unknown[],
+    session: UploadSessionOptions | undefined,
+  ): Promise<MetaBatchResult[]> => {
+    const results: MetaBatchResult[] = [];
+    const chunks = Math.ceil(data.length / MAX_USERS_PER_REQUEST);
+    for (let i = 0; i < chunks; i++) {
+      const chunk = data.slice(i * MAX_USERS_PER_REQUEST, (i + 1) * MAX_USERS_PER_REQUEST);
+      const wire: UploadSession | undefined = session && {
+        session_id: session.sessionId,
+        batch_seq: session.batchSeq + i,
+        last_batch_flag: session.lastBatch && i === chunks - 1,
+        ...(session.estimatedTotal !== undefined
+          ? { estimated_num_total: session.estimatedTotal }
+          : {}),
+      };
+      results.push(await request(op, audienceId, { schema, data: chunk }, wire));
     }
+    return results;
   };
 
   return {
-    async send(op, audienceId, hashes, session) {
-      const results: MetaBatchResult[] = [];
-      const chunks = Math.ceil(hashes.length / MAX_USERS_PER_REQUEST);
-      for (let i = 0; i < chunks; i++) {
-        const chunk = hashes.slice(i * MAX_USERS_PER_REQUEST, (i + 1) * MAX_USERS_PER_REQUEST);
-        const wire: UploadSession | undefined = session && {
-          session_id: session.sessionId,
-          batch_seq: session.batchSeq + i,
-          last_batch_flag: session.lastBatch && i === chunks - 1,
-          ...(session.estimatedTotal !== undefined
-            ? { estimated_num_total: session.estimatedTotal }
-            : {}),
-        };
-        results.push(await request(op, audienceId, chunk, wire));
-      }
-      return results;
-    },
+    send: (op, audienceId, hashes, session) =>
+      upload(op, audienceId, "EMAIL_SHA256", hashes, session),
+    sendRows: (op, audienceId, rows, session) =>
+      upload(op, audienceId, rows.schema, rows.data, session),
   };
 }
 
@@ -212,10 +221,7 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 /** Attempt n's delay: minTimeout · 2^(n−1), capped at maxTimeout, times a factor in [1, 2). */
-export function backoffMs(n: number, retry: MetaRetryOptions, random: () => number): number {
-  const base = Math.min(retry.maxTimeoutMs, retry.minTimeoutMs * 2 ** (n - 1));
-  return Math.round(base * (1 + random()));
-}
+export const backoffMs = sharedBackoffMs;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,7 @@
+import { DestinationApiError, type DestinationErrorKind } from "../errors.js";
 import type { GraphError } from "./contracts.js";
+
+export { parseRetryAfter } from "../errors.js";
 
 /**
  * How a failed call to Meta is handled:
@@ -7,7 +10,7 @@ import type { GraphError } from "./contracts.js";
  * - `permanent`: every other 4xx, notably code 100 / subcode 1713230 (audience upload blocked):
  *   never retried; the row stays in the next run's diff.
  */
-export type MetaErrorKind = "rate_limited" | "transient" | "permanent";
+export type MetaErrorKind = DestinationErrorKind;
 
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 341, 613]);
 const BUSINESS_USE_CASE_LIMITS = { from: 80_000, to: 80_014 };
@@ -49,38 +52,36 @@ export interface MetaApiErrorDetails {
 }
 
 /** A failed call to Meta. The message names the audience and the error, never a row. */
-export class MetaApiError extends Error {
+export class MetaApiError extends DestinationApiError {
   override readonly name = "MetaApiError";
-  readonly kind: MetaErrorKind;
-  readonly status: number | undefined;
   readonly code: number | undefined;
   readonly subcode: number | undefined;
   readonly fbtraceId: string | undefined;
-  readonly retryAfterMs: number | undefined;
-  readonly attempts: number;
 
   constructor(details: MetaApiErrorDetails) {
-    super(describe(details));
-    this.kind = details.kind;
-    this.status = details.status;
+    super(describe(details), {
+      kind: details.kind,
+      label: labelOf(details),
+      ...(details.status !== undefined ? { status: details.status } : {}),
+      ...(details.retryAfterMs !== undefined ? { retryAfterMs: details.retryAfterMs } : {}),
+      attempts: details.attempts,
+    });
     this.code = details.code;
     this.subcode = details.subcode;
     this.fbtraceId = details.fbtraceId;
-    this.retryAfterMs = details.retryAfterMs;
-    this.attempts = details.attempts;
   }
 
-  get retryable(): boolean {
-    return this.kind !== "permanent";
+  override describeAnswer(): string {
+    const code = this.code !== undefined ? `, Graph code ${this.code}` : "";
+    return this.status !== undefined ? `HTTP ${this.status}${code}` : "no answer (network)";
   }
+}
 
-  /** A short, stable label for ops tables: `http_429`, `meta_100_1713230`, `network`. */
-  get label(): string {
-    if (this.code !== undefined) {
-      return `meta_${this.code}${this.subcode !== undefined ? `_${this.subcode}` : ""}`;
-    }
-    return this.status !== undefined ? `http_${this.status}` : "network";
-  }
+/** A short, stable label for ops tables: `http_429`, `meta_100_1713230`, `network`. */
+function labelOf(d: MetaApiErrorDetails): string {
+  if (d.code !== undefined)
+    return `meta_${d.code}${d.subcode !== undefined ? `_${d.subcode}` : ""}`;
+  return d.status !== undefined ? `http_${d.status}` : "network";
 }
 
 function describe(d: MetaApiErrorDetails): string {
@@ -112,13 +113,4 @@ function advice(d: MetaApiErrorDetails): string {
   }
   if (d.kind === "permanent") return "The batch is recorded as failed and retried by the next run.";
   return "Transient: the call is retried with backoff.";
-}
-
-/** `Retry-After` as milliseconds: delay-seconds or an HTTP date. */
-export function parseRetryAfter(header: string | null, now: Date): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }

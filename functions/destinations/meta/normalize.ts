@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { toE164 } from "../phone.js";
 import {
   normalizeBirthDay,
   normalizeBirthMonth,
@@ -175,4 +176,20 @@ export function normalizeAndHash(
 export function customAudienceEmailKey(email: string | null | undefined): string | null {
   const key = normalizeAndHash("em", email);
   return key !== null && isSha256Hex(key) ? key : null;
+}
+
+/**
+ * The PHONE key Meta matches on: the number in E.164 (national numbers read in `region`, the
+ * row's country or the sync's default), then Meta's digits-only form (`+44 20 7183 8750` and
+ * `020 7183 8750` in GB both → `442071838750`). `null` when the number is not valid there:
+ * Meta's SDK normalizer alone would hash `2071838750` (trunk zero stripped, no country code),
+ * which matches nobody.
+ */
+export function metaPhoneKey(
+  input: string | null | undefined,
+  region?: string | null,
+): string | null {
+  const e164 = toE164(input, region);
+  const digits = e164 === null ? null : normalizePhone(e164);
+  return digits ? sha256Hex(digits) : null;
 }

@@ -7,7 +7,7 @@ import {
   UploadSessionSchema,
   UsersPayloadSchema,
 } from "./contracts.js";
-import type { AudienceKey } from "./sandbox-audiences.js";
+import type { MemberRow } from "./sandbox-audiences.js";
 
 /**
  * The request rules of Meta's users edge, as the local sandbox enforces them: the parameters a
@@ -23,8 +23,8 @@ export type UsersCheck =
   | { readonly ok: false; readonly failure: GraphFailure }
   | {
       readonly ok: true;
-      readonly key: AudienceKey;
-      readonly valid: string[];
+      /** Valid rows, by Meta key name (`EMAIL`, `PHONE`, `FN`…; single-key schemas map to their key). */
+      readonly valid: MemberRow[];
       readonly numReceived: number;
       readonly numInvalid: number;
       readonly invalidSamples: Record<string, string>;
@@ -85,13 +85,12 @@ export function checkUsersParams(params: Readonly<Record<string, unknown>>): Use
     const where = issue?.path.length ? `payload.${issue.path.join(".")}` : "payload";
     return { ok: false, failure: invalidParameter(`Invalid ${where}: ${issue?.message}`) };
   }
-  const schema = payload.data.schema;
-  const single = typeof schema === "string" ? schema : schema.length === 1 ? schema[0] : undefined;
-  if (!single || !(SINGLE_KEY_SCHEMAS as readonly string[]).includes(single)) {
+  const keys = keyNames(payload.data.schema);
+  if (!keys) {
     return {
       ok: false,
       failure: invalidParameter(
-        `Invalid schema ${JSON.stringify(schema)}: the sandbox checks single-key schemas (${SINGLE_KEY_SCHEMAS.join(", ")})`,
+        `Invalid schema ${JSON.stringify(payload.data.schema)}: use one of ${SINGLE_KEY_SCHEMAS.join(", ")} or an array of keys`,
       ),
     };
   }
@@ -107,29 +106,56 @@ export function checkUsersParams(params: Readonly<Record<string, unknown>>): Use
     }
     session = parsed.data;
   }
-  const valid: string[] = [];
+  const valid: MemberRow[] = [];
   const invalidSamples: Record<string, string> = {};
   let numInvalid = 0;
   for (const row of payload.data.data) {
-    const value = Array.isArray(row) ? (row.length === 1 ? row[0] : undefined) : row;
-    if (typeof value === "string" && SHA256_LOWER_HEX.test(value)) {
-      valid.push(value);
+    const checked = checkRow(keys, row);
+    if (typeof checked !== "string") {
+      valid.push(checked);
       continue;
     }
     numInvalid++;
     if (Object.keys(invalidSamples).length < INVALID_SAMPLE_LIMIT) {
-      invalidSamples[String(value)] = "Invalid format: expected a SHA-256 hash, lower-case hex";
+      invalidSamples[Array.isArray(row) ? row.join(",") : String(row)] = checked;
     }
   }
   return {
     ok: true,
-    key: single.startsWith("PHONE") ? "PHONE" : "EMAIL",
     valid,
     numReceived: payload.data.data.length,
     numInvalid,
     invalidSamples,
     session,
   };
+}
+
+/** Key names of a schema: `EMAIL_SHA256` → `[EMAIL]`, `["EMAIL","FN"]` as given; `undefined` when unknown. */
+function keyNames(schema: string | readonly string[]): string[] | undefined {
+  if (typeof schema === "string") {
+    if (!(SINGLE_KEY_SCHEMAS as readonly string[]).includes(schema)) return undefined;
+    return [schema.startsWith("PHONE") ? "PHONE" : "EMAIL"];
+  }
+  return new Set(schema).size === schema.length ? [...schema] : undefined;
+}
+
+/** A row as held, or why Meta would count it invalid. Every value we send is hashed. */
+function checkRow(keys: readonly string[], row: unknown): MemberRow | string {
+  const values = Array.isArray(row) ? row : [row];
+  if (values.length !== keys.length) {
+    return `Invalid format: the row has ${values.length} values for ${keys.length} keys`;
+  }
+  const out: Record<string, string> = {};
+  for (const [i, key] of keys.entries()) {
+    const value = values[i];
+    if (value === "") continue;
+    if (typeof value !== "string" || !SHA256_LOWER_HEX.test(value)) {
+      return "Invalid format: expected a SHA-256 hash, lower-case hex";
+    }
+    out[key] = value;
+  }
+  if (!out.EMAIL && !out.PHONE) return "Invalid format: the row has no email or phone";
+  return out;
 }
 
 function parseJsonParam(value: unknown): unknown {

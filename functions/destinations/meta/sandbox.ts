@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { UploadSession } from "./contracts.js";
-import { type AudienceKey, openAudienceStore, type UploadRecord } from "./sandbox-audiences.js";
+import {
+  type AudienceKey,
+  type MemberRow,
+  openAudienceStore,
+  type UploadRecord,
+} from "./sandbox-audiences.js";
 import { faultAnswer, type SandboxFault } from "./sandbox-faults.js";
 import {
   bearer,
@@ -55,6 +60,8 @@ export interface MetaSandbox {
   createAudience(audienceId: string): Promise<void>;
   /** Sorted SHA-256 values the audience holds under EMAIL (or PHONE). */
   members(audienceId: string, key?: AudienceKey): string[];
+  /** Every held row (multi-key uploads keep all their keys), sorted. */
+  rows(audienceId: string): MemberRow[];
   /** Every add or remove the sandbox applied (no values), kept in the state file when persisted. */
   uploads(): readonly UploadRecord[];
   /** Answers the next `times` users-edge calls with `fault`. */
@@ -84,6 +91,7 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
         id,
         EMAIL: store.members(id, "EMAIL"),
         PHONE: store.members(id, "PHONE"),
+        rows: store.rows(id),
       });
     }
     const edge = /^\/v\d+\.\d+\/([^/]+)\/users\/?$/.exec(url.pathname);
@@ -145,7 +153,7 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
     const session = check.session
       ? { sessionId: check.session.session_id, batchSeq: check.session.batch_seq }
       : undefined;
-    await store.apply(op, audienceId, check.key, check.valid, session);
+    await store.apply(op, audienceId, check.valid, session);
     log(200, { rows: check.numReceived, numInvalid: check.numInvalid, session: check.session });
     send(res, 200, {
       audience_id: audienceId,
@@ -174,6 +182,7 @@ export async function startMetaSandbox(options: MetaSandboxOptions = {}): Promis
     requests,
     createAudience: (id) => store.create(id),
     members: (id, key) => store.members(id, key),
+    rows: (id) => store.rows(id),
     uploads: () => store.uploads(),
     failNext(fault, times = 1) {
       for (let i = 0; i < times; i++) faults.push(fault);

@@ -5,7 +5,8 @@ import {
   type SnapshotMember,
 } from "../../../functions/core/activation/diff.js";
 import { settleBatch } from "../../../functions/core/activation/settle.js";
-import { parseSyncConfig } from "../../../functions/core/activation/sync-config.js";
+import { parseSyncConfig, type SyncOf } from "../../../functions/core/activation/sync-config.js";
+import { metaPlanSpec } from "../../../functions/destinations/meta/members.js";
 import { customAudienceEmailKey } from "../../../functions/destinations/meta/normalize.js";
 
 const key = (email: string) => customAudienceEmailKey(email) ?? "";
@@ -14,12 +15,25 @@ const member = (
   contactId: string,
   email: string | null,
   consent: Partial<SegmentMember["consent"]> = {},
-): SegmentMember => ({ contactId, email, consent: { ...all, ...consent } });
+): SegmentMember => ({ contactId, values: { email }, consent: { ...all, ...consent } });
 const held = (contactId: string, email: string): SnapshotMember => ({
   contactId,
   identifierHash: key(email),
 });
-const rules = { requiredConsent: ["ad_user_data"] as const, identify: customAudienceEmailKey };
+const metaSync = parseSyncConfig({
+  id: "meta_test",
+  segment: { dataset: "marts", table: "seg" },
+  destination: "meta",
+  audienceId: "1",
+  requiredConsent: ["ad_user_data"],
+}) as SyncOf<"meta">;
+const rules = {
+  requiredConsent: ["ad_user_data"] as const,
+  identify: metaPlanSpec(metaSync, new Set(["email"])).identify,
+};
+/** A diff item as the tests compare it: key and contacts. */
+const kc = (items: readonly { identifierHash: string; contactIds: readonly string[] }[]) =>
+  items.map(({ identifierHash, contactIds }) => ({ identifierHash, contactIds }));
 
 describe("planMembershipDiff", () => {
   it("adds only contacts with every required consent and a usable email", () => {
@@ -34,12 +48,18 @@ describe("planMembershipDiff", () => {
       [],
       rules,
     );
-    expect(diff.adds).toEqual([
+    expect(kc(diff.adds)).toEqual([
       { identifierHash: key("ann@example.com"), contactIds: ["c1"] },
       { identifierHash: key("cy@example.com"), contactIds: ["c5"] },
     ]);
-    expect(diff.removes).toEqual([]);
-    expect(diff.skipped).toEqual({ noConsent: 1, noEmail: 1, invalidEmail: ["c4"] });
+    expect(kc(diff.removes)).toEqual([]);
+    expect(diff.skipped).toEqual({
+      noConsent: 1,
+      noEmail: 1,
+      invalid: [{ contactId: "c4", reason: "invalid_email" }],
+      forgotten: 0,
+      suppressed: 0,
+    });
     expect(diff.eligibleContacts).toBe(2);
   });
 
@@ -65,8 +85,8 @@ describe("planMembershipDiff", () => {
       [held("c1", "ann@example.com"), held("c2", "bob@example.com"), held("c3", "cy@example.com")],
       rules,
     );
-    expect(diff.adds).toEqual([{ identifierHash: key("dee@example.com"), contactIds: ["c4"] }]);
-    expect(diff.removes).toEqual([
+    expect(kc(diff.adds)).toEqual([{ identifierHash: key("dee@example.com"), contactIds: ["c4"] }]);
+    expect(kc(diff.removes)).toEqual([
       { identifierHash: key("bob@example.com"), contactIds: ["c2"] },
       { identifierHash: key("cy@example.com"), contactIds: ["c3"] },
     ]);
@@ -79,7 +99,7 @@ describe("planMembershipDiff", () => {
       [held("c1", "ann@example.com")],
       rules,
     );
-    expect([diff.adds, diff.removes]).toEqual([[], []]);
+    expect([diff.adds, diff.updates, diff.removes]).toEqual([[], [], []]);
   });
 
   it("removes the old identifier and adds the new one when a contact's email changes", () => {
@@ -88,8 +108,12 @@ describe("planMembershipDiff", () => {
       [held("c1", "ann@example.com")],
       rules,
     );
-    expect(diff.adds).toEqual([{ identifierHash: key("ann.new@example.com"), contactIds: ["c1"] }]);
-    expect(diff.removes).toEqual([{ identifierHash: key("ann@example.com"), contactIds: ["c1"] }]);
+    expect(kc(diff.adds)).toEqual([
+      { identifierHash: key("ann.new@example.com"), contactIds: ["c1"] },
+    ]);
+    expect(kc(diff.removes)).toEqual([
+      { identifierHash: key("ann@example.com"), contactIds: ["c1"] },
+    ]);
   });
 
   it("removes a held contact whose email became unusable", () => {
@@ -103,7 +127,7 @@ describe("planMembershipDiff", () => {
       [],
       rules,
     );
-    expect(first.adds).toEqual([
+    expect(kc(first.adds)).toEqual([
       { identifierHash: key("shared@example.com"), contactIds: ["c1", "c2"] },
     ]);
     const oneLeft = planMembershipDiff(
@@ -111,7 +135,7 @@ describe("planMembershipDiff", () => {
       [held("c1", "shared@example.com"), held("c2", "shared@example.com")],
       rules,
     );
-    expect([oneLeft.adds, oneLeft.removes]).toEqual([[], []]);
+    expect([oneLeft.adds, oneLeft.updates, oneLeft.removes]).toEqual([[], [], []]);
   });
 });
 

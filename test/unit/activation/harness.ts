@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ACTIVATE_META_TOPIC } from "../../../functions/core/activation/batches.js";
-import type { SyncConfigInput } from "../../../functions/core/activation/sync-config.js";
+import type { SyncInputOf } from "../../../functions/core/activation/sync-config.js";
 import { createMetaClient } from "../../../functions/destinations/meta/client.js";
 import { customAudienceEmailKey } from "../../../functions/destinations/meta/normalize.js";
 import {
@@ -42,10 +42,15 @@ export const SEGMENT: TableSpec = {
     { name: "consent_ad_personalization", type: "BOOL", mode: "REQUIRED" },
     { name: "last_order_at", type: "TIMESTAMP" },
     { name: "orders_count", type: "INT64" },
+    { name: "phone", type: "STRING" },
+    { name: "first_name", type: "STRING" },
+    { name: "last_name", type: "STRING" },
+    { name: "country_code", type: "STRING" },
+    { name: "zip", type: "STRING" },
   ],
 };
 
-export const SYNC: SyncConfigInput = {
+export const SYNC: SyncInputOf<"meta"> = {
   id: "meta_recent_purchasers",
   segment: { dataset: "marts", table: "seg_recent_purchasers" },
   destination: "meta",
@@ -57,6 +62,11 @@ export interface Person {
   readonly id: string;
   readonly email: string | null;
   readonly adUserData?: boolean;
+  readonly phone?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly country?: string;
+  readonly zip?: string;
 }
 
 export const emailKey = (email: string) => customAudienceEmailKey(email) ?? "";
@@ -74,7 +84,7 @@ export interface Harness {
   /** Subscribes activate-meta to the bus (for a harness started with `subscribe: false`). */
   connect(): void;
   /** Plans a run and waits until every batch was delivered (retries included). */
-  run(sync?: SyncConfigInput): Promise<Awaited<ReturnType<typeof planActivation>>>;
+  run(sync?: SyncInputOf<"meta">): Promise<Awaited<ReturnType<typeof planActivation>>>;
   audience(): string[];
   rows<T extends Row>(sql: string): Promise<T[]>;
   close(): Promise<void>;
@@ -140,6 +150,11 @@ export async function startHarness(options: { subscribe?: boolean } = {}): Promi
           consent_ad_personalization: true,
           last_order_at: new Date("2026-04-20T12:00:00Z"),
           orders_count: 1,
+          phone: p.phone ?? null,
+          first_name: p.firstName ?? null,
+          last_name: p.lastName ?? null,
+          country_code: p.country ?? null,
+          zip: p.zip ?? null,
         })),
       );
     },

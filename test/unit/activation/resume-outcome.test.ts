@@ -5,20 +5,28 @@ import { runOutcome, type SettledBatchRow } from "../../../functions/core/activa
 import { partitionPending } from "../../../functions/core/activation/resume.js";
 import { customAudienceEmailKey } from "../../../functions/destinations/meta/normalize.js";
 
+/** Email-keyed members, as Meta's single-key sync identifies them. */
+const identify = (m: SegmentMember) => {
+  const k = customAudienceEmailKey(m.values.email);
+  return k
+    ? { ok: true as const, key: k, digest: k, payload: {} }
+    : { ok: false as const, reason: "invalid_email" as const };
+};
+
 const key = (email: string) => customAudienceEmailKey(email) ?? "";
 const all = { email_marketing: true, ad_user_data: true, ad_personalization: true };
 const member = (id: string, email: string, adUserData = true): SegmentMember => ({
   contactId: id,
-  email,
+  values: { email },
   consent: { ...all, ad_user_data: adUserData },
 });
-const rules = { requiredConsent: ["ad_user_data"] as const, identify: customAudienceEmailKey };
+const rules = { requiredConsent: ["ad_user_data"] as const, identify };
 const batch = (op: "add" | "remove", emails: Record<string, string>, n = 1): ActivationBatch => ({
   version: 1,
   syncId: "s",
   runId: "r1",
   destination: "meta",
-  audienceId: "1",
+  target: "1",
   op,
   batch: n,
   batches: 1,
@@ -29,7 +37,7 @@ const batch = (op: "add" | "remove", emails: Record<string, string>, n = 1): Act
 });
 
 describe("pending batches of an unfinished run", () => {
-  const wanted = new Map([[key("ann@example.com"), new Set(["c1"])]]);
+  const wanted = new Map([[key("ann@example.com"), { digest: key("ann@example.com") }]]);
 
   it("resumes a batch whose every row still agrees with the segment", () => {
     const p = partitionPending(
@@ -61,7 +69,7 @@ describe("the diff around pending changes", () => {
   it("does not plan again what a resumed batch will send", () => {
     const pending = partitionPending(
       [{ key: "k", batch: batch("add", { c1: "ann@example.com" }) }],
-      new Map([[key("ann@example.com"), new Set(["c1"])]]),
+      new Map([[key("ann@example.com"), { digest: key("ann@example.com") }]]),
     );
     const diff = planMembershipDiff(members, [], rules, pending.changes);
     expect(diff).toMatchObject({ adds: [], removes: [], unchanged: 1 });
@@ -70,17 +78,21 @@ describe("the diff around pending changes", () => {
   it("removes what a taken-over add may have put there, and adds what it was still right about", () => {
     const pending = partitionPending(
       [{ key: "k", batch: batch("add", { c1: "ann@example.com", c2: "bob@example.com" }) }],
-      new Map([[key("ann@example.com"), new Set(["c1"])]]),
+      new Map([[key("ann@example.com"), { digest: key("ann@example.com") }]]),
     );
     const diff = planMembershipDiff(members, [], rules, pending.changes);
-    expect(diff.adds).toEqual([{ identifierHash: key("ann@example.com"), contactIds: ["c1"] }]);
-    expect(diff.removes).toEqual([{ identifierHash: key("bob@example.com"), contactIds: ["c2"] }]);
+    expect(diff.adds.map((i) => [i.identifierHash, i.contactIds])).toEqual([
+      [key("ann@example.com"), ["c1"]],
+    ]);
+    expect(diff.removes.map((i) => [i.identifierHash, i.contactIds])).toEqual([
+      [key("bob@example.com"), ["c2"]],
+    ]);
   });
 
   it("adds back a held member a taken-over remove may have removed", () => {
     const pending = partitionPending(
       [{ key: "k", batch: batch("remove", { c1: "ann@example.com" }) }],
-      new Map([[key("ann@example.com"), new Set(["c1"])]]),
+      new Map([[key("ann@example.com"), { digest: key("ann@example.com") }]]),
     );
     const held = [{ contactId: "c1", identifierHash: key("ann@example.com") }];
     const diff = planMembershipDiff(members, held, rules, pending.changes);

@@ -1,0 +1,82 @@
+import type { Warehouse } from "../platform/ports.js";
+import { REALTIME_ACTIONS, SYNC_SUPPRESSIONS } from "./ops-tables.js";
+
+/**
+ * Realtime suppressions (`ops.sync_suppressions`): members a realtime rule took out of an
+ * audience. Until `expires_at` the planner does not add them back and activate-<destination>
+ * drops them from add batches already planned, so the batch path cannot undo the realtime path
+ * before the segment itself excludes the purchaser.
+ */
+
+const q = (t: { dataset: string; table: string }) => `${t.dataset}.${t.table}`;
+
+export async function activeSuppressions(
+  warehouse: Warehouse,
+  syncId: string,
+  now: Date,
+): Promise<Set<string>> {
+  const rows = await warehouse.query(
+    `SELECT DISTINCT identifier_hash FROM ${q(SYNC_SUPPRESSIONS)} WHERE sync_id = @sync_id AND expires_at > @now`,
+    { sync_id: syncId, now },
+  );
+  return new Set(rows.map((row) => String(row.identifier_hash)));
+}
+
+export interface Suppression {
+  readonly syncId: string;
+  readonly hash: string;
+  readonly reason: string;
+  readonly sourceRecordId: string;
+  readonly at: Date;
+  readonly expiresAt: Date;
+}
+
+export function recordSuppressions(
+  warehouse: Warehouse,
+  suppressions: readonly Suppression[],
+): Promise<void> {
+  return warehouse.insertRows(
+    SYNC_SUPPRESSIONS,
+    suppressions.map((s) => ({
+      sync_id: s.syncId,
+      identifier_hash: s.hash,
+      reason: s.reason,
+      source_record_id: s.sourceRecordId,
+      suppressed_at: s.at,
+      expires_at: s.expiresAt,
+    })),
+  );
+}
+
+export interface RealtimeAction {
+  readonly recordId: string;
+  readonly source: string;
+  readonly stream: string;
+  readonly syncId: string;
+  readonly action: "remove" | "upsert" | "suppress";
+  readonly status: "succeeded" | "failed" | "skipped";
+  readonly errorCode: string | null;
+  readonly receivedAt: Date | null;
+  readonly actedAt: Date;
+}
+
+export function recordRealtimeActions(
+  warehouse: Warehouse,
+  actions: readonly RealtimeAction[],
+): Promise<void> {
+  return warehouse.insertRows(
+    REALTIME_ACTIONS,
+    actions.map((a) => ({
+      record_id: a.recordId,
+      source: a.source,
+      stream: a.stream,
+      sync_id: a.syncId,
+      action: a.action,
+      status: a.status,
+      error_code: a.errorCode,
+      received_at: a.receivedAt,
+      acted_at: a.actedAt,
+      latency_ms: a.receivedAt ? a.actedAt.getTime() - a.receivedAt.getTime() : null,
+    })),
+  );
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import {
+  parseSyncConfig,
+  parseSyncsConfig,
+  syncTarget,
+} from "../../../functions/core/activation/sync-config.js";
+import { configuredSyncs } from "../../../functions/handlers/configured-syncs.js";
+
+const segment = { dataset: "marts", table: "seg_recent_purchasers" };
+const google = {
+  id: "google_recent_purchasers",
+  segment,
+  destination: "google_ads",
+  customerId: "1234567890",
+  audienceId: "55",
+  requiredConsent: ["ad_user_data"],
+};
+
+describe("sync definitions", () => {
+  it("refuses an add path without the consent purpose the platform needs", () => {
+    expect(() => parseSyncConfig({ ...google, requiredConsent: [] })).toThrow(
+      /google_ads needs ad_user_data consent/,
+    );
+    expect(() =>
+      parseSyncConfig({
+        id: "sg",
+        segment,
+        destination: "sendgrid",
+        listId: "0b7a4e0e-6c53-4b2e-a5a5-2d1f0b1e9f10",
+        requiredConsent: ["ad_user_data"],
+      }),
+    ).toThrow(/sendgrid needs email_marketing consent/);
+  });
+
+  it("lets a CRM sync run without a marketing purpose", () => {
+    const sync = parseSyncConfig({ id: "crm", segment, destination: "hubspot", mode: "upsert" });
+    expect(sync.requiredConsent).toEqual([]);
+    expect(syncTarget(sync)).toBe("contacts");
+  });
+
+  it("refuses an audience matched on neither email nor phone", () => {
+    expect(() => parseSyncConfig({ ...google, identifiers: ["address"] })).toThrow(
+      /email or phone/,
+    );
+  });
+
+  it("refuses a Google customer id written with dashes", () => {
+    expect(() => parseSyncConfig({ ...google, customerId: "123-456-7890" })).toThrow(/10 digits/);
+  });
+
+  it("refuses two syncs with one id", () => {
+    expect(() => parseSyncsConfig({ syncs: [google, google] })).toThrow(/duplicate sync id/);
+  });
+
+  it("reads the deployment's syncs from UNISTACK_SYNCS, or the one Meta sync from META_AUDIENCE_ID", () => {
+    const env = { UNISTACK_SYNCS: JSON.stringify({ syncs: [google] }) };
+    expect(configuredSyncs(env).map(syncTarget)).toEqual(["1234567890/55"]);
+    expect(configuredSyncs({ META_AUDIENCE_ID: "42" }).map((s) => [s.id, syncTarget(s)])).toEqual([
+      ["meta_recent_purchasers", "42"],
+    ]);
+    expect(() => configuredSyncs({ UNISTACK_SYNCS: "{" })).toThrow(/not JSON/);
+    expect(() => configuredSyncs({})).toThrow(/set UNISTACK_SYNCS/);
+  });
+});
