@@ -31,7 +31,34 @@ export function recentPurchasersToMeta(audienceId: string): SyncInputOf<"meta"> 
   };
 }
 
+/**
+ * Destinations this version delivers to: each has an activate function (functions/index.ts)
+ * and a local sandbox. A sync to any other destination type parses (the schema is the contract
+ * for what comes next) but is refused here, so a deployment never plans batches nothing sends.
+ */
+export const DELIVERABLE_DESTINATIONS: readonly DestinationType[] = ["meta"];
+
 export function configuredSyncs(env: Readonly<Record<string, string | undefined>>): SyncConfig[] {
+  return deliverable(readSyncs(env));
+}
+
+function deliverable(syncs: SyncConfig[]): SyncConfig[] {
+  for (const sync of syncs) {
+    if (!DELIVERABLE_DESTINATIONS.includes(sync.destination)) {
+      throw new Error(
+        `sync configuration is invalid: sync ${sync.id} goes to ${sync.destination}, which this version cannot deliver to yet (deliverable: ${DELIVERABLE_DESTINATIONS.join(", ")}); remove it from UNISTACK_SYNCS`,
+      );
+    }
+    if (sync.realtime !== undefined) {
+      throw new Error(
+        `sync configuration is invalid: sync ${sync.id} has a realtime rule, which this version does not run yet; remove "realtime"`,
+      );
+    }
+  }
+  return syncs;
+}
+
+function readSyncs(env: Readonly<Record<string, string | undefined>>): SyncConfig[] {
   const parsed = SyncEnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new Error(

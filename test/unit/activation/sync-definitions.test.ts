@@ -53,12 +53,27 @@ describe("sync definitions", () => {
   });
 
   it("reads the deployment's syncs from UNISTACK_SYNCS, or the one Meta sync from META_AUDIENCE_ID", () => {
-    const env = { UNISTACK_SYNCS: JSON.stringify({ syncs: [google] }) };
-    expect(configuredSyncs(env).map(syncTarget)).toEqual(["1234567890/55"]);
+    const meta = { ...google, id: "meta_buyers", destination: "meta", audienceId: "77" };
+    const env = { UNISTACK_SYNCS: JSON.stringify({ syncs: [meta] }) };
+    expect(configuredSyncs(env).map(syncTarget)).toEqual(["77"]);
     expect(configuredSyncs({ META_AUDIENCE_ID: "42" }).map((s) => [s.id, syncTarget(s)])).toEqual([
       ["meta_recent_purchasers", "42"],
     ]);
     expect(() => configuredSyncs({ UNISTACK_SYNCS: "{" })).toThrow(/not JSON/);
     expect(() => configuredSyncs({})).toThrow(/set UNISTACK_SYNCS/);
+  });
+
+  it("refuses to deploy a sync to a destination this version cannot deliver to, naming it", () => {
+    const hubspot = { id: "crm", segment, destination: "hubspot", mode: "upsert" };
+    expect(() => configuredSyncs({ UNISTACK_SYNCS: JSON.stringify([hubspot]) })).toThrow(
+      /sync crm goes to hubspot, which this version cannot deliver to yet/,
+    );
+  });
+
+  it("refuses a realtime rule this version does not run, rather than ignoring it", () => {
+    const meta = { ...google, destination: "meta", realtime: { onPurchase: "remove" } };
+    expect(() => configuredSyncs({ UNISTACK_SYNCS: JSON.stringify([meta]) })).toThrow(
+      /has a realtime rule, which this version does not run yet/,
+    );
   });
 });
