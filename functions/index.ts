@@ -15,7 +15,11 @@ import {
 import { createMetaClient } from "./destinations/meta/client.js";
 import { metaClientOptionsFromEnv } from "./destinations/meta/config.js";
 import { activateMeta } from "./handlers/activate-meta.js";
-import { activateMetaSettings, configuredSyncs } from "./handlers/configured-syncs.js";
+import {
+  activateMetaSettings,
+  activateSettings,
+  configuredSyncs,
+} from "./handlers/configured-syncs.js";
 import { succeededDataformRun } from "./handlers/dataform-run-finished.js";
 import { createLoadRawHandler, loadSweepConfig, rawStreamsOf } from "./handlers/load-raw.js";
 import { planActivation } from "./handlers/plan-activation.js";
@@ -30,6 +34,7 @@ export const FUNCTION_TARGETS = {
   loadRaw: "cloudevent",
   planActivation: "cloudevent",
   activateMeta: "cloudevent",
+  activateGoogleAds: "cloudevent",
   pull: "cloudevent",
 } as const;
 
@@ -82,6 +87,22 @@ functions.cloudEvent("activateMeta", async (event: CloudEvent<unknown>) => {
   meta ??= createMetaClient({ ...metaClientOptionsFromEnv(process.env), logger });
   const settings = activateMetaSettings(process.env);
   await activateMeta({ warehouse, store, meta, logger, clock, ...settings }, event);
+});
+
+/**
+ * Customer Match: Google's client is loaded on the first message only (its gax/protobuf graph
+ * would otherwise add to every target's cold start); credentials are the function's service
+ * account (Application Default Credentials, Data Manager scope).
+ */
+let google: import("./destinations/google-ads/client.js").GoogleAdsClient | undefined;
+functions.cloudEvent("activateGoogleAds", async (event: CloudEvent<unknown>) => {
+  const { warehouse, store, logger, clock } = gcpPlatform();
+  const settings = activateSettings("google_ads", process.env);
+  const { activateGoogleAds } = await import("./handlers/activate-google-ads.js");
+  const client = await import("./destinations/google-ads/client.js");
+  google ??= client.createGoogleAdsClient({ ingestion: client.dataManagerIngestion(), logger });
+  const syncs = settings.syncs.filter((s) => s.destination === "google_ads");
+  await activateGoogleAds({ warehouse, store, google, logger, clock, ...settings, syncs }, event);
 });
 
 /**

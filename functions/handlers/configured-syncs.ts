@@ -36,7 +36,7 @@ export function recentPurchasersToMeta(audienceId: string): SyncInputOf<"meta"> 
  * and a local sandbox. A sync to any other destination type parses (the schema is the contract
  * for what comes next) but is refused here, so a deployment never plans batches nothing sends.
  */
-export const DELIVERABLE_DESTINATIONS: readonly DestinationType[] = ["meta"];
+export const DELIVERABLE_DESTINATIONS: readonly DestinationType[] = ["meta", "google_ads"];
 
 export function configuredSyncs(env: Readonly<Record<string, string | undefined>>): SyncConfig[] {
   return deliverable(readSyncs(env));

@@ -15,7 +15,7 @@ const dataformEvent = (terminalState: string) =>
 describe("deployed function targets", () => {
   it("registers every event-driven target the infrastructure deploys, without building a cloud client", () => {
     expect(Object.keys(FUNCTION_TARGETS).sort()).toEqual(
-      ["activateMeta", "loadRaw", "planActivation", "pull"].sort(),
+      ["activateGoogleAds", "activateMeta", "loadRaw", "planActivation", "pull"].sort(),
     );
     for (const name of Object.keys(FUNCTION_TARGETS))
       expect(getFunction(name), name).toBeTypeOf("function");

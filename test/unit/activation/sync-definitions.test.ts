@@ -54,8 +54,8 @@ describe("sync definitions", () => {
 
   it("reads the deployment's syncs from UNISTACK_SYNCS, or the one Meta sync from META_AUDIENCE_ID", () => {
     const meta = { ...google, id: "meta_buyers", destination: "meta", audienceId: "77" };
-    const env = { UNISTACK_SYNCS: JSON.stringify({ syncs: [meta] }) };
-    expect(configuredSyncs(env).map(syncTarget)).toEqual(["77"]);
+    const env = { UNISTACK_SYNCS: JSON.stringify({ syncs: [meta, google] }) };
+    expect(configuredSyncs(env).map(syncTarget)).toEqual(["77", "1234567890/55"]);
     expect(configuredSyncs({ META_AUDIENCE_ID: "42" }).map((s) => [s.id, syncTarget(s)])).toEqual([
       ["meta_recent_purchasers", "42"],
     ]);
