@@ -4,13 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { bearer, readBody, send } from "../meta/sandbox-http.js";
-import {
-  checkRequest,
-  type HeldMember,
-  isViolation,
-  RequestSchema,
-  type RuleViolation,
-} from "./sandbox-rules.js";
+import { failure, faultAnswer, type GoogleSandboxFault, violation } from "./sandbox-errors.js";
+import { addressOf, ListMembers } from "./sandbox-lists.js";
+import { checkRequest, type HeldMember, isViolation, RequestSchema } from "./sandbox-rules.js";
+
+export type { GoogleSandboxFault } from "./sandbox-errors.js";
 
 /**
  * A local stand-in for the Data Manager API's Customer Match methods on 127.0.0.1, spoken to by
@@ -21,11 +19,6 @@ import {
  */
 
 export const GOOGLE_SANDBOX_TOKEN = "google-sandbox-token";
-
-export type GoogleSandboxFault =
-  | { readonly kind: "resource_exhausted"; readonly retryDelaySeconds?: number }
-  | { readonly kind: "unavailable" }
-  | { readonly kind: "unauthenticated" };
 
 export interface GoogleSandboxRequest {
   readonly op: "add" | "remove";
@@ -182,120 +175,4 @@ export async function startGoogleAdsSandbox(options: {
   };
 }
 
-/**
- * A user list: Google matches a member on any of its identifiers (an address counts as one), so
- * an add merges into every member sharing one and a remove takes out every member sharing one.
- */
-class ListMembers {
-  readonly #byId = new Map<string, Record<string, string>>();
-
-  add(member: HeldMember): void {
-    const merged: Record<string, string> = {};
-    for (const held of this.#matches(member)) {
-      Object.assign(merged, held);
-      this.#unindex(held);
-    }
-    Object.assign(merged, member);
-    for (const id of idsOf(merged)) this.#byId.set(id, merged);
-  }
-
-  remove(member: HeldMember): void {
-    for (const held of this.#matches(member)) this.#unindex(held);
-  }
-
-  all(): HeldMember[] {
-    return [...new Set(this.#byId.values())].map((m) => ({ ...m }));
-  }
-
-  #matches(member: HeldMember): Set<Record<string, string>> {
-    const found = new Set<Record<string, string>>();
-    for (const id of idsOf(member)) {
-      const held = this.#byId.get(id);
-      if (held) found.add(held);
-    }
-    return found;
-  }
-
-  #unindex(held: HeldMember): void {
-    for (const id of idsOf(held)) if (this.#byId.get(id) === held) this.#byId.delete(id);
-  }
-}
-
-function idsOf(m: HeldMember): string[] {
-  const ids: string[] = [];
-  if (m.email) ids.push(`e:${m.email}`);
-  if (m.phone) ids.push(`p:${m.phone}`);
-  if (m.given_name) ids.push(`a:${addressOf(m)}`);
-  return ids;
-}
-
-const addressOf = (m: HeldMember) =>
-  [m.given_name, m.family_name, m.region_code, m.postal_code].join("|");
 const key = (m: HeldMember) => m.email ?? m.phone ?? addressOf(m);
-
-function violation(reason: string, message: string): RuleViolation {
-  return { httpStatus: 400, status: "INVALID_ARGUMENT", reason, message };
-}
-
-function faultAnswer(fault: GoogleSandboxFault): RuleViolation | FaultAnswer {
-  switch (fault.kind) {
-    case "resource_exhausted":
-      return {
-        httpStatus: 429,
-        status: "RESOURCE_EXHAUSTED",
-        reason: "RESOURCE_EXHAUSTED",
-        message: "Too many requests.",
-        ...(fault.retryDelaySeconds !== undefined
-          ? { retryDelaySeconds: fault.retryDelaySeconds }
-          : {}),
-      };
-    case "unavailable":
-      return {
-        httpStatus: 503,
-        status: "UNAVAILABLE",
-        reason: "INTERNAL_ERROR",
-        message: "The service is currently unavailable.",
-      };
-    case "unauthenticated":
-      return {
-        httpStatus: 401,
-        status: "UNAUTHENTICATED",
-        reason: "UNAUTHENTICATED",
-        message: "Request had invalid authentication credentials.",
-      };
-  }
-}
-
-interface FaultAnswer {
-  readonly httpStatus: number;
-  readonly status: string;
-  readonly reason: string;
-  readonly message: string;
-  readonly field?: string;
-  readonly retryDelaySeconds?: number;
-}
-
-function failure(res: ServerResponse, answer: FaultAnswer): void {
-  const details: unknown[] = [
-    {
-      "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-      reason: answer.reason,
-      domain: "datamanager.googleapis.com",
-    },
-  ];
-  if (answer.field !== undefined) {
-    details.push({
-      "@type": "type.googleapis.com/google.rpc.BadRequest",
-      fieldViolations: [{ field: answer.field, description: answer.message }],
-    });
-  }
-  if (answer.retryDelaySeconds !== undefined) {
-    details.push({
-      "@type": "type.googleapis.com/google.rpc.RetryInfo",
-      retryDelay: `${answer.retryDelaySeconds}s`,
-    });
-  }
-  send(res, answer.httpStatus, {
-    error: { code: answer.httpStatus, message: answer.message, status: answer.status, details },
-  });
-}
