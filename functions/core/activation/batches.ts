@@ -61,27 +61,67 @@ const BatchIdentity = {
   totalRows: z.number().int().min(1),
 };
 
+/**
+ * Per destination: the shape of a target (`syncTarget`) and the most rows one batch may hold
+ * (one platform request or, for SendGrid, one import job). A stored batch or a message outside
+ * them is refused before anything is sent.
+ */
+const TARGET_SHAPE: Readonly<Record<DestinationType, RegExp>> = {
+  meta: /^\d+$/,
+  google_ads: /^\d{10}\/\d+$/,
+  sendgrid: /^[0-9a-f-]{8,64}$/i,
+  hubspot: /^(contacts|tasks)$/,
+};
+export const MAX_ROWS_PER_BATCH: Readonly<Record<DestinationType, number>> = {
+  meta: 10_000,
+  google_ads: 10_000,
+  sendgrid: MAX_BATCH_ROWS,
+  hubspot: 10_000,
+};
+
+function checkDestination(
+  value: { destination: DestinationType; target: string; rows: number | readonly unknown[] },
+  ctx: z.RefinementCtx,
+): void {
+  if (!TARGET_SHAPE[value.destination].test(value.target)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["target"],
+      message: `not a ${value.destination} target`,
+    });
+  }
+  const rows = typeof value.rows === "number" ? value.rows : value.rows.length;
+  const max = MAX_ROWS_PER_BATCH[value.destination];
+  if (rows > max) {
+    ctx.addIssue({ code: "custom", path: ["rows"], message: `at most ${max} rows per batch` });
+  }
+}
+
 /** The batch object in the store. Holds hashes or plain fields: personal data either way. */
 export const ActivationBatchSchema = z.preprocess(
   withTarget,
-  z.object({
-    ...BatchIdentity,
-    /** What the rows hold: `EMAIL_SHA256`, `EMAIL,PHONE,FN`, `contact`, `task`. */
-    schema: z.string().min(1),
-    plannedAt: z.iso.datetime(),
-    rows: z.array(BatchRowSchema).min(1).max(MAX_BATCH_ROWS),
-  }),
+  z
+    .object({
+      ...BatchIdentity,
+      /** What the rows hold: `EMAIL_SHA256`, `EMAIL,PHONE,FN`, `contact`, `task`. */
+      schema: z.string().min(1),
+      plannedAt: z.iso.datetime(),
+      rows: z.array(BatchRowSchema).min(1).max(MAX_BATCH_ROWS),
+    })
+    .superRefine(checkDestination),
 );
 export type ActivationBatch = z.output<typeof ActivationBatchSchema>;
 
 /** The bus message: where the batch is, and which one it is. No personal data. */
 export const ActivationPointerSchema = z.preprocess(
   withTarget,
-  z.object({
-    ...BatchIdentity,
-    rows: z.number().int().min(1).max(MAX_BATCH_ROWS),
-    key: z.string().min(1),
-  }),
+  z
+    .object({
+      ...BatchIdentity,
+      rows: z.number().int().min(1).max(MAX_BATCH_ROWS),
+      key: z.string().min(1),
+    })
+    .superRefine(checkDestination),
 );
 export type ActivationPointer = z.output<typeof ActivationPointerSchema>;
 

@@ -122,7 +122,9 @@ export function diffAgainst(
     const have = held.get(hash);
     const item: DiffItem = {
       identifierHash: hash,
-      contactIds: member.contactIds,
+      // Sorted, like every list of the diff: the same segment in any row order plans the same
+      // batches (a re-planned run after a crash writes the same objects).
+      contactIds: [...member.contactIds].sort(),
       payload: member.payload,
       digest: member.digest,
       ...(have?.destinationId ? { destinationId: have.destinationId } : {}),
@@ -161,10 +163,10 @@ export function diffAgainst(
     });
   }
   return {
-    adds,
-    updates,
+    adds: adds.sort(byFirstContact),
+    updates: updates.sort(byFirstContact),
     removes: removes.sort(byFirstContact),
-    relinks,
+    relinks: relinks.sort(byFirstContact),
     eligibleContacts: target.eligibleContacts,
     targetIdentifiers: wanted.size,
     unchanged,

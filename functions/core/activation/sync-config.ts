@@ -200,7 +200,10 @@ export const SyncConfigSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["requiredConsent"],
-          message: `${sync.destination} needs ${purpose} consent before an add: name it (name at least one consent purpose, e.g. ${purpose})`,
+          message:
+            sync.requiredConsent.length === 0
+              ? `name at least one consent purpose, e.g. ${purpose} (${sync.destination} needs ${purpose} consent before an add)`
+              : `${sync.destination} needs ${purpose} consent before an add: add it`,
         });
       }
     }

@@ -21,6 +21,7 @@ const sync = parseSyncConfig({
   batchSize: 2,
 });
 const plannedAt = new Date("2026-05-01T10:00:00Z");
+const context = { sync, runId: "run-7", plannedAt, schema: "EMAIL_SHA256" };
 const item = (n: number, contactIds = [`c${n}`]) => ({
   identifierHash: sha256Hex(`person${n}@example.com`),
   contactIds,
@@ -29,17 +30,19 @@ const item = (n: number, contactIds = [`c${n}`]) => ({
 function diff(adds: number, removes: number): MembershipDiff {
   return {
     adds: Array.from({ length: adds }, (_, i) => item(i + 1)),
+    updates: [],
     removes: Array.from({ length: removes }, (_, i) => item(100 + i)),
+    relinks: [],
     eligibleContacts: adds,
     targetIdentifiers: adds,
     unchanged: 0,
-    skipped: { noConsent: 0, noEmail: 0, invalidEmail: [] },
+    skipped: { noConsent: 0, noEmail: 0, invalid: [], forgotten: 0, suppressed: 0 },
   };
 }
 
 describe("planBatches", () => {
   it("plans removes first, then adds, each op numbered 1..n of n with its own total", () => {
-    const batches = planBatches(diff(3, 2), { sync, runId: "run-7", plannedAt });
+    const batches = planBatches(diff(3, 2), context);
     expect(batches.map((b) => [b.op, b.batch, b.batches, b.totalRows, b.rows.length])).toEqual([
       ["remove", 1, 1, 2, 2],
       ["add", 1, 2, 3, 2],
@@ -48,13 +51,13 @@ describe("planBatches", () => {
   });
 
   it("writes the sync, run, audience and plan time into every batch, and each row's contacts", () => {
-    const [first] = planBatches(diff(1, 0), { sync, runId: "run-7", plannedAt });
+    const [first] = planBatches(diff(1, 0), context);
     expect(first).toEqual({
-      version: 1,
+      version: 2,
       syncId: "meta_recent_purchasers",
       runId: "run-7",
       destination: "meta",
-      audienceId: "23850000000000042",
+      target: "23850000000000042",
       op: "add",
       batch: 1,
       batches: 1,
@@ -67,14 +70,14 @@ describe("planBatches", () => {
   });
 
   it("plans nothing for an empty diff", () => {
-    expect(planBatches(diff(0, 0), { sync, runId: "run-7", plannedAt })).toEqual([]);
+    expect(planBatches(diff(0, 0), context)).toEqual([]);
   });
 });
 
 describe("a member whose email several contacts share", () => {
   it("is one row listing every contact, and the stored batch accepts it", () => {
     const shared = { ...diff(0, 0), adds: [item(1, ["c1", "c2", "c3"])] };
-    const [batch] = planBatches(shared, { sync, runId: "run-7", plannedAt });
+    const [batch] = planBatches(shared, context);
     expect(batch?.rows).toEqual([{ hash: item(1).identifierHash, contactIds: ["c1", "c2", "c3"] }]);
     expect(ActivationBatchSchema.safeParse(batch).success).toBe(true);
   });
@@ -84,7 +87,7 @@ describe("the stored batch and the bus pointer refuse what activate-meta must no
   // Planned inside each test, not while the file is collected: a mutant that breaks planning
   // must fail a test, not the loading of this file (docs/testing.md).
   const plan = () => {
-    const [batch] = planBatches(diff(1, 0), { sync, runId: "run-7", plannedAt });
+    const [batch] = planBatches(diff(1, 0), context);
     if (!batch) throw new Error("no batch planned");
     return batch;
   };
@@ -97,8 +100,9 @@ describe("the stored batch and the bus pointer refuse what activate-meta must no
     ["a row without contacts", { rows: [{ hash: "a".repeat(64), contactIds: [] }] }],
     ["an empty contact id", { rows: [{ hash: "a".repeat(64), contactIds: [""] }] }],
     ["no rows", { rows: [] }],
-    ["a non-numeric audience", { audienceId: "act_42" }],
-    ["an audience id with a suffix", { audienceId: "42x" }],
+    ["a non-numeric audience", { target: "act_42" }],
+    ["an audience id with a suffix", { target: "42x" }],
+    ["a Google target for Meta", { target: "1234567890/55" }],
     ["a run id with a slash", { runId: "run/7" }],
     ["a run id with a prefix", { runId: "../run-7" }],
     ["a run id longer than 80", { runId: "r".repeat(81) }],
@@ -106,8 +110,8 @@ describe("the stored batch and the bus pointer refuse what activate-meta must no
     ["batch 0", { batch: 0 }],
     ["no batches", { batches: 0 }],
     ["no rows in total", { totalRows: 0 }],
-    ["another version", { version: 2 }],
-    ["another schema", { schema: "PHONE_SHA256" }],
+    ["another version", { version: 3 }],
+    ["no schema", { schema: "" }],
     ["an empty sync id", { syncId: "" }],
     ["a plan time that is not ISO", { plannedAt: "yesterday" }],
   ])("refuses a batch with %s", (_name, change) => {
@@ -139,11 +143,11 @@ describe("the stored batch and the bus pointer refuse what activate-meta must no
     const key = batchObjectKey(valid.syncId, valid.runId, valid.op, valid.batch);
     const pointer = pointerTo(valid, key);
     expect(pointer).toEqual({
-      version: 1,
+      version: 2,
       syncId: "meta_recent_purchasers",
       runId: "run-7",
       destination: "meta",
-      audienceId: "23850000000000042",
+      target: "23850000000000042",
       op: "add",
       batch: 1,
       batches: 1,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { planMembershipDiff, type SegmentMember } from "../../../functions/core/activation/diff.js";
 import { settleBatch } from "../../../functions/core/activation/settle.js";
+import { parseSyncConfig, type SyncOf } from "../../../functions/core/activation/sync-config.js";
+import { metaPlanSpec } from "../../../functions/destinations/meta/members.js";
 import { customAudienceEmailKey } from "../../../functions/destinations/meta/normalize.js";
 
 /**
@@ -13,10 +15,23 @@ const key = (email: string) => customAudienceEmailKey(email) ?? "";
 const all = { email_marketing: true, ad_user_data: true, ad_personalization: true };
 const member = (contactId: string, email: string | null): SegmentMember => ({
   contactId,
-  email,
+  values: { email },
   consent: all,
 });
-const rules = { requiredConsent: ["ad_user_data"] as const, identify: customAudienceEmailKey };
+const metaSync = parseSyncConfig({
+  id: "meta_test",
+  segment: { dataset: "marts", table: "seg" },
+  destination: "meta",
+  audienceId: "1",
+  requiredConsent: ["ad_user_data"],
+}) as SyncOf<"meta">;
+const rules = {
+  requiredConsent: ["ad_user_data"] as const,
+  identify: metaPlanSpec(metaSync, new Set(["email"])).identify,
+};
+/** A diff item as compared here: key and contacts. */
+const kc = (items: readonly { identifierHash: string; contactIds: readonly string[] }[]) =>
+  items.map(({ identifierHash, contactIds }) => ({ identifierHash, contactIds }));
 
 describe("the order of a membership diff", () => {
   it("lists adds by their first contact id, whatever order the segment came in", () => {
@@ -60,7 +75,7 @@ describe("the order of a membership diff", () => {
       [],
       rules,
     );
-    expect(diff.adds).toEqual([
+    expect(kc(diff.adds)).toEqual([
       { identifierHash: key("shared@example.com"), contactIds: ["c10", "c2"] },
     ]);
   });
@@ -71,7 +86,10 @@ describe("the order of a membership diff", () => {
       [],
       rules,
     );
-    expect(diff.skipped.invalidEmail).toEqual(["c3", "c5"]);
+    expect(diff.skipped.invalid).toEqual([
+      { contactId: "c3", reason: "invalid_email" },
+      { contactId: "c5", reason: "invalid_email" },
+    ]);
   });
 });
 
@@ -82,7 +100,7 @@ describe("contacts without an email", () => {
       [],
       rules,
     );
-    expect(diff.skipped).toEqual({ noConsent: 0, noEmail: 3, invalidEmail: [] });
+    expect(diff.skipped).toMatchObject({ noConsent: 0, noEmail: 3, invalid: [] });
     expect(diff.eligibleContacts).toBe(1);
   });
 });

@@ -25,6 +25,9 @@ describe("parseSyncConfig", () => {
       ...valid,
       mode: "membership",
       batchSize: 10_000,
+      identifiers: ["email"],
+      columns: {},
+      suppressionDays: 7,
     });
   });
 
