@@ -147,7 +147,10 @@ export async function readOutcome(dir: string): Promise<Outcome> {
           .map((c) => [String(c.email), (c.last_order_at as Date).getTime()]),
       ),
       segment: segment.map((s) => s.email).sort(),
-      audience: [...(sandbox.audiences[AUDIENCE_ID]?.EMAIL ?? [])].sort(),
+      // Sandbox state file v2: the held rows of hashed keys; this sync sends EMAIL only.
+      audience: ((sandbox.audiences[AUDIENCE_ID]?.rows ?? []) as Array<{ EMAIL?: string }>)
+        .flatMap((row) => (row.EMAIL ? [row.EMAIL] : []))
+        .sort(),
       uploads: sandbox.uploads ?? [],
       syncMembers: members.map((m) => m.h).sort(),
       syncMemberDuplicates: members.filter((m) => Number(m.n) > 1).length,

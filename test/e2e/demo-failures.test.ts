@@ -61,7 +61,8 @@ async function finishedRuns(dir: string): Promise<number> {
 
 async function audience(dir: string): Promise<number> {
   const state = JSON.parse(await readFile(join(dir, "sandbox", "meta-audiences.json"), "utf8"));
-  return (Object.values(state.audiences)[0] as { EMAIL: string[] }).EMAIL.length;
+  // Sandbox state file v2: one held row of hashed keys per member.
+  return (Object.values(state.audiences)[0] as { rows: unknown[] }).rows.length;
 }
 
 describe("unistack demo when the destination fails", () => {
