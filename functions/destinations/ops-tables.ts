@@ -182,31 +182,11 @@ export const SYNC_SUPPRESSIONS: TableSpec = {
   columns: [
     col("sync_id", "STRING", "Sync the suppression applies to.", "REQUIRED"),
     col("identifier_hash", "STRING", "Member key suppressed.", "REQUIRED"),
+    col("contact_id", "STRING", "Contact whose event triggered it (erasure deletes by it)."),
     col("reason", "STRING", "Why, e.g. purchase.", "REQUIRED"),
     col("source_record_id", "STRING", "Record that triggered it (e.g. the Shopify order version)."),
     col("suppressed_at", "TIMESTAMP", "When the realtime rule ran.", "REQUIRED"),
     col("expires_at", "TIMESTAMP", "Until when the planner keeps the member out.", "REQUIRED"),
-  ],
-};
-
-export const REALTIME_ACTIONS: TableSpec = {
-  dataset: OPS_DATASET,
-  table: "realtime_actions",
-  description:
-    "One row per action the realtime rules took for a landed record (remove from an audience, upsert to the CRM), with its outcome and latency from receipt.",
-  partitionBy: "acted_at",
-  clusterBy: ["sync_id"],
-  columns: [
-    col("record_id", "STRING", "Landed record (source record id).", "REQUIRED"),
-    col("source", "STRING", "Source, e.g. shopify.", "REQUIRED"),
-    col("stream", "STRING", "Stream, e.g. orders.", "REQUIRED"),
-    col("sync_id", "STRING", "Sync acted on.", "REQUIRED"),
-    col("action", "STRING", "remove | upsert | suppress (not held: kept out only).", "REQUIRED"),
-    col("status", "STRING", "succeeded | failed | skipped.", "REQUIRED"),
-    col("error_code", "STRING", "Label of the failure, when it failed."),
-    col("received_at", "TIMESTAMP", "When ingest received the record."),
-    col("acted_at", "TIMESTAMP", "When the destination answered.", "REQUIRED"),
-    col("latency_ms", "INT64", "acted_at − received_at."),
   ],
 };
 
@@ -217,5 +197,4 @@ export const SYNC_TABLES: readonly TableSpec[] = [
   SYNC_REJECTIONS,
   SYNC_RUN_OUTCOMES,
   SYNC_SUPPRESSIONS,
-  REALTIME_ACTIONS,
 ];

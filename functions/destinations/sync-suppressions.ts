@@ -1,5 +1,5 @@
 import type { Warehouse } from "../platform/ports.js";
-import { REALTIME_ACTIONS, SYNC_SUPPRESSIONS } from "./ops-tables.js";
+import { SYNC_SUPPRESSIONS } from "./ops-tables.js";
 
 /**
  * Realtime suppressions (`ops.sync_suppressions`): members a realtime rule took out of an
@@ -25,6 +25,7 @@ export async function activeSuppressions(
 export interface Suppression {
   readonly syncId: string;
   readonly hash: string;
+  readonly contactId: string | null;
   readonly reason: string;
   readonly sourceRecordId: string;
   readonly at: Date;
@@ -40,43 +41,11 @@ export function recordSuppressions(
     suppressions.map((s) => ({
       sync_id: s.syncId,
       identifier_hash: s.hash,
+      contact_id: s.contactId,
       reason: s.reason,
       source_record_id: s.sourceRecordId,
       suppressed_at: s.at,
       expires_at: s.expiresAt,
-    })),
-  );
-}
-
-export interface RealtimeAction {
-  readonly recordId: string;
-  readonly source: string;
-  readonly stream: string;
-  readonly syncId: string;
-  readonly action: "remove" | "upsert" | "suppress";
-  readonly status: "succeeded" | "failed" | "skipped";
-  readonly errorCode: string | null;
-  readonly receivedAt: Date | null;
-  readonly actedAt: Date;
-}
-
-export function recordRealtimeActions(
-  warehouse: Warehouse,
-  actions: readonly RealtimeAction[],
-): Promise<void> {
-  return warehouse.insertRows(
-    REALTIME_ACTIONS,
-    actions.map((a) => ({
-      record_id: a.recordId,
-      source: a.source,
-      stream: a.stream,
-      sync_id: a.syncId,
-      action: a.action,
-      status: a.status,
-      error_code: a.errorCode,
-      received_at: a.receivedAt,
-      acted_at: a.actedAt,
-      latency_ms: a.receivedAt ? a.actedAt.getTime() - a.receivedAt.getTime() : null,
     })),
   );
 }

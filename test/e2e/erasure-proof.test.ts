@@ -51,9 +51,10 @@ interface Snapshot {
 
 async function audienceOf(dir: string): Promise<string[]> {
   const state = JSON.parse(await readFile(join(dir, "sandbox", "meta-audiences.json"), "utf8"));
-  return Object.values(state.audiences as Record<string, { EMAIL: string[] }>).flatMap(
-    (a) => a.EMAIL,
-  );
+  // Sandbox state file v2: held rows of hashed keys (this sync sends EMAIL only).
+  return Object.values(state.audiences as Record<string, { rows: Array<{ EMAIL?: string }> }>)
+    .flatMap((a) => a.rows)
+    .flatMap((row) => (row.EMAIL ? [row.EMAIL] : []));
 }
 
 async function snapshot(dir: string, needles: readonly Needles[]): Promise<Snapshot> {

@@ -396,6 +396,13 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
   },
   {
     dataset: "ops",
+    table: "sync_suppressions",
+    personal: true,
+    erase: "after-destinations",
+    identifiers: [{ column: "contact_id", kind: "contact_id" }],
+  },
+  {
+    dataset: "ops",
     table: "sync_runs",
     personal: false,
     why: "one row per sync run: counts and statuses",
