@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planMembershipDiff } from "../../functions/core/activation/diff.js";
+import { planMembershipDiff, type SegmentMember } from "../../functions/core/activation/diff.js";
+import type { Identification } from "../../functions/core/activation/members.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { readSegmentMembers } from "../../functions/destinations/segment-reader.js";
 import {
@@ -335,8 +336,17 @@ describe("activation across a merge", () => {
       ],
     });
     await runDuckDbGraph(db.warehouse, db.graph);
-    const rules = { requiredConsent: [], identify: (email: string) => `h:${email}` } as const;
-    const first = await readSegmentMembers(db.warehouse, {
+    // Keys stand in for hashes: `h:<email>`, the payload digest the same (nothing else sent).
+    const rules = {
+      requiredConsent: [],
+      identify: (m: SegmentMember): Identification => {
+        const email = m.values.email;
+        return email
+          ? { ok: true, key: `h:${email}`, digest: `h:${email}`, payload: {} }
+          : { ok: false, reason: "no_identifier" };
+      },
+    } as const;
+    const { members: first } = await readSegmentMembers(db.warehouse, {
       dataset: "marts",
       table: "seg_recent_purchasers",
     });
@@ -356,7 +366,7 @@ describe("activation across a merge", () => {
       ],
     });
     await runDuckDbGraph(db.warehouse, db.graph);
-    const second = await readSegmentMembers(db.warehouse, {
+    const { members: second } = await readSegmentMembers(db.warehouse, {
       dataset: "marts",
       table: "seg_recent_purchasers",
     });
