@@ -184,6 +184,52 @@ function timestampFromUnixMillis(expr) {
     : `TIMESTAMP_MILLIS(${safeCast(expr, "INT64")})`;
 }
 
+/** Unix microseconds (GA4's `event_timestamp`) as TIMESTAMP, exact to the microsecond. */
+function timestampFromUnixMicros(expr) {
+  return isDuckDb()
+    ? `make_timestamptz(${safeCast(expr, "INT64")})`
+    : `TIMESTAMP_MICROS(${safeCast(expr, "INT64")})`;
+}
+
+/** `YYYYMMDD` text (GA4's `event_date`, a table suffix) as DATE; NULL when malformed. */
+function dateFromYyyymmdd(expr) {
+  return isDuckDb()
+    ? `CAST(try_strptime(${expr}, '%Y%m%d') AS DATE)`
+    : `SAFE.PARSE_DATE('%Y%m%d', ${expr})`;
+}
+
+/**
+ * The first capture group of `pattern` (RE2) in `expr`; NULL when it does not match (DuckDB
+ * answers '' there, BigQuery NULL).
+ */
+function regexpExtract(expr, pattern) {
+  return isDuckDb()
+    ? `NULLIF(regexp_extract(${expr}, ${regexLiteral(pattern)}, 1), '')`
+    : `REGEXP_EXTRACT(${expr}, ${regexLiteral(pattern)})`;
+}
+
+/**
+ * Aggregate: the non-NULL `valueExpr` with the greatest (`last`) or smallest (`first`)
+ * `orderExpr` in the group; NULL when every value is NULL.
+ */
+function valueAtExtreme(which, valueExpr, orderExpr) {
+  if (which !== "first" && which !== "last") throw new Error(`which must be first or last`);
+  if (isDuckDb()) {
+    const fn = which === "last" ? "arg_max" : "arg_min";
+    return `${fn}(${valueExpr}, ${orderExpr}) FILTER (WHERE ${valueExpr} IS NOT NULL)`;
+  }
+  // HAVING MAX/MIN skips rows whose ordering value is NULL: NULL it where the value is NULL.
+  const having = which === "last" ? "MAX" : "MIN";
+  return `ANY_VALUE(${valueExpr} HAVING ${having} IF(${valueExpr} IS NULL, NULL, ${orderExpr}))`;
+}
+
+/** Whole seconds from `startExpr` to `endExpr` (TIMESTAMPs); NULL when either is NULL. */
+function secondsBetween(startExpr, endExpr) {
+  return isDuckDb()
+    ? `date_diff('second', ${startExpr}, ${endExpr})`
+    : `TIMESTAMP_DIFF(${endExpr}, ${startExpr}, SECOND)`;
+}
+
 function timestampSubDays(timestampExpr, days) {
   const n = Number(days);
   if (!Number.isInteger(n) || n < 0) throw new Error(`days must be a whole number; got "${days}"`);
@@ -266,7 +312,12 @@ module.exports = {
   parseTimestamp,
   timestampFromUnixSeconds,
   timestampFromUnixMillis,
+  timestampFromUnixMicros,
+  dateFromYyyymmdd,
   timestampSubDays,
+  secondsBetween,
+  regexpExtract,
+  valueAtExtreme,
   regexpContains,
   regexpReplaceAll,
   sha256Hex,

@@ -117,7 +117,7 @@ export async function handleIngestRequest(
     log.error({ source, err: safeError(error) }, "ingest failed unexpectedly");
     response = { status: 500, body: { error: "internal error; retry later" } };
   }
-  sendJson(res, response.status, response.body);
+  sendJson(res, response.status, response.reply ?? response.body);
 }
 
 /** How long the rest of a refused request's body is read and dropped before the socket closes. */

@@ -1,7 +1,9 @@
 import type { SourceCatalog, WebhookSource } from "../core/ingest/source.js";
 import { hubspotCatalog, hubspotSource } from "./hubspot/index.js";
+import { ga4Catalog } from "./ga4/catalog.js";
 import { sendgridCatalog, sendgridSource } from "./sendgrid/index.js";
 import { shopifyCatalog, shopifySource } from "./shopify/index.js";
+import { zoomCatalog, zoomSource } from "./zoom/index.js";
 
 /**
  * Every webhook source the pipeline serves. Adding a source is a folder under `sources/` and a
@@ -11,12 +13,15 @@ export const WEBHOOK_SOURCES: readonly WebhookSource[] = [
   shopifySource,
   sendgridSource,
   hubspotSource,
+  zoomSource,
 ];
 
 export const SOURCE_CATALOG: readonly SourceCatalog[] = [
   shopifyCatalog,
   sendgridCatalog,
   hubspotCatalog,
+  zoomCatalog,
+  ga4Catalog,
 ];
 
 export type SourceRegistry = ReadonlyMap<string, WebhookSource>;

@@ -3,6 +3,7 @@ import { type CompileOptions, compileProject } from "../dataform/compile.js";
 import type { Action, CompiledGraph } from "../dataform/compiled-graph.js";
 import { targetKey } from "../dataform/compiled-graph.js";
 import { knownDeclaredSpec } from "../dataform/declarations.js";
+import { declaredSourceColumns } from "../sources/ga4/export-schema.js";
 import { type CheckDeps, checkStatements } from "./check.js";
 import type { CheckInput, CheckResult, Declaration, StatementInput } from "./check-input.js";
 
@@ -11,7 +12,16 @@ export type DeclaredColumns = Readonly<Record<string, readonly { name: string; t
 
 export interface ProjectCheckOptions {
   readonly declaredColumns?: DeclaredColumns;
+  /**
+   * Columns of declarations by tag: a declaration carrying the tag has them (e.g. the GA4
+   * export's wildcard tables, tag `ga4_export`, whose dataset is a compile var).
+   */
+  readonly declaredColumnsByTag?: DeclaredColumnsByTag;
 }
+
+export type DeclaredColumnsByTag = Readonly<
+  Record<string, readonly { name: string; type: string }[]>
+>;
 
 /** A declaration whose columns nobody knows: the models reading it cannot be checked. */
 export interface UnknownDeclaration {
@@ -29,7 +39,8 @@ export async function checkProject(
   deps: CheckDeps = {},
 ): Promise<CheckResult> {
   const graph = await compileProject({ ...compile, target: "bigquery" });
-  return checkCompiledGraph(graph, options, deps);
+  const byTag = options.declaredColumnsByTag ?? declaredSourceColumns(compile.projectDir);
+  return checkCompiledGraph(graph, { ...options, declaredColumnsByTag: byTag }, deps);
 }
 
 /**
@@ -49,7 +60,7 @@ export async function checkCompiledGraph(
     message:
       `No column types are known for the declared table ${d.table}, so the models that read it ` +
       "cannot be checked. Tables in the raw_dataset get RAW_COLUMNS; pass the columns of other " +
-      "declarations as declaredColumns.",
+      "declarations as declaredColumns (or declaredColumnsByTag).",
   }));
   return { ...result, failures: [...undeclared, ...result.failures] };
 }
@@ -71,8 +82,10 @@ export function checkInputFromGraph(
   const unknownDeclarations: UnknownDeclaration[] = [];
   for (const action of graph.actions.filter((a) => a.type === "declaration")) {
     const known = `${action.target.schema}.${action.target.name}`;
+    const byTag = action.tags.map((tag) => options.declaredColumnsByTag?.[tag]).find(Boolean);
     const columns =
       options.declaredColumns?.[known] ??
+      byTag ??
       (action.target.schema === rawDataset
         ? RAW_COLUMNS
         : knownDeclaredSpec(graph, action.target)?.columns);

@@ -94,6 +94,8 @@ export async function runGcpPipeline(options: {
     projectDir: options.projectDir,
     target: "bigquery",
     defaultProject: e.project,
+    // No GA4 property is linked to the emulator's project: the GA4 models build empty.
+    vars: { ga4_dataset: "" },
   });
   for (const spec of rawTableSpecs(graph)) await warehouse.ensureTable(spec);
   const run = await runBigQueryGraph(warehouse, graph);

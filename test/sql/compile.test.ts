@@ -20,6 +20,9 @@ const RAW_TABLES = [
   "raw.shopify_orders",
   "raw.shopify_products",
   "raw.shopify_refunds",
+  "raw.zoom_participant_events",
+  "raw.zoom_registration_events",
+  "raw.zoom_webinar_events",
 ];
 
 const MODELS = {
@@ -206,6 +209,23 @@ const MODELS = {
     type: "view",
     reads: ["privacy.erased_records", "raw.shopify_refunds"],
   },
+  "staging.stg_ga4__events": {
+    type: "view",
+    reads: ["analytics_000000000.events_*", "analytics_000000000.events_intraday_*"],
+  },
+  "staging.stg_ga4__sessions": { type: "view", reads: ["staging.stg_ga4__events"] },
+  "staging.stg_ga4__page_views": { type: "view", reads: ["staging.stg_ga4__events"] },
+  "staging.stg_ga4__purchases": { type: "view", reads: ["staging.stg_ga4__events"] },
+  "staging.stg_zoom__participants": { type: "view", reads: ["raw.zoom_participant_events"] },
+  "staging.stg_zoom__registrants": { type: "view", reads: ["raw.zoom_registration_events"] },
+  "staging.stg_zoom__webinars": {
+    type: "view",
+    reads: [
+      "raw.zoom_participant_events",
+      "raw.zoom_registration_events",
+      "raw.zoom_webinar_events",
+    ],
+  },
 } as const;
 
 function byName(graph: CompiledGraph, name: string): Action {
@@ -225,11 +245,9 @@ beforeAll(async () => {
 describe("compiling the Dataform project in-process", () => {
   it("builds the same graph of models for BigQuery and DuckDB from one set of SQLX files", () => {
     // Staging models that parse raw JSON are views on BigQuery and tables on DuckDB.
-    const localTables = new Set([
-      "staging.stg_shopify__orders",
-      "staging.stg_sendgrid__events",
-      ...Object.keys(MODELS).filter((name) => name.startsWith("staging.stg_")),
-    ]);
+    const localTables = new Set(
+      Object.keys(MODELS).filter((name) => name.startsWith("staging.stg_")),
+    );
     for (const graph of [bigquery, duckdb]) {
       const models = graph.actions.filter(
         (a) => a.type !== "assertion" && a.type !== "declaration",
@@ -255,7 +273,12 @@ describe("compiling the Dataform project in-process", () => {
           .filter((a) => a.type === "declaration")
           .map((a) => a.name)
           .sort(),
-      ).toEqual(["privacy.erased_records", ...RAW_TABLES]);
+      ).toEqual([
+        "analytics_000000000.events_*",
+        "analytics_000000000.events_intraday_*",
+        "privacy.erased_records",
+        ...RAW_TABLES,
+      ]);
     }
     expect(duckdb.actions.map((a) => a.name)).toEqual(bigquery.actions.map((a) => a.name));
     for (const name of localTables) expect(byName(duckdb, name).type).toBe("table");

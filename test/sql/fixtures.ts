@@ -10,6 +10,10 @@ import {
   type DuckDbWarehouse,
 } from "../../functions/platform/local/duckdb-warehouse.js";
 import { PULL_SOURCES } from "../../functions/sources/pull-registry.js";
+import {
+  createLocalGa4Export,
+  type LocalGa4Export,
+} from "../../functions/sources/ga4/local-export.js";
 import { WEBHOOK_SOURCES } from "../../functions/sources/registry.js";
 
 /**
@@ -137,9 +141,11 @@ export function sendgridEvent(event: {
 
 export async function loadRaw(
   warehouse: DuckDbWarehouse,
-  rows: { orders?: readonly RawLine[]; events?: readonly RawLine[] },
+  rows: { orders?: readonly RawLine[]; events?: readonly RawLine[]; lines?: readonly RawLine[] },
 ): Promise<void> {
   const asRows = (lines: readonly RawLine[] = []) => lines.map((line) => ({ ...line }));
+  // The graph also reads the GA4 export (declared, not loaded): an empty one unless a test writes it.
+  await localGa4Export().ensure(warehouse);
   // ensureTable first: a source without rows still has its (empty) raw table, as the demo and the
   // cloud runs have one for every registered stream.
   for (const { source, stream } of rawStreamsOf([...WEBHOOK_SOURCES, ...PULL_SOURCES])) {
@@ -149,9 +155,34 @@ export async function loadRaw(
   await warehouse.ensureTable(ERASED_RECORDS);
   await warehouse.insertRows(rawTableSpec("shopify", "orders"), asRows(rows.orders));
   await warehouse.insertRows(rawTableSpec("sendgrid", "events"), asRows(rows.events));
+  // Any other raw rows, each into the table of its _source and _stream.
+  const byTable = new Map<string, RawLine[]>();
+  for (const line of rows.lines ?? []) {
+    const key = `${line._source}\n${line._stream}`;
+    byTable.set(key, [...(byTable.get(key) ?? []), line]);
+  }
+  for (const [key, lines] of byTable) {
+    const [source = "", stream = ""] = key.split("\n");
+    await warehouse.insertRows(rawTableSpec(source, stream), asRows(lines));
+  }
+}
+
+/** A raw line as load-raw lands it: landing metadata plus the vendor's exact payload. */
+export function rawRow(
+  source: string,
+  stream: string,
+  recordId: string,
+  payload: unknown,
+): RawLine {
+  return rawLine(source, stream, recordId, payload);
 }
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
+
+/** The local GA4 export in the dataset workflow_settings.yaml names (vars.ga4_dataset). */
+export function localGa4Export(): LocalGa4Export {
+  return createLocalGa4Export({ projectDir: repoRoot, dataset: "analytics_000000000" });
+}
 
 export interface GraphWarehouse {
   /** The project compiled for DuckDB, once per test file. */

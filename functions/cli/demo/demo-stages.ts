@@ -1,5 +1,5 @@
 import { ACTIVATE_META_TOPIC } from "../../core/activation/batches.js";
-import { compileProject, rawTableSpecs, runDuckDbGraph } from "../../dataform/index.js";
+import { compileProject, runDuckDbGraph } from "../../dataform/index.js";
 import { settleDeadLetteredActivation } from "../../handlers/activation-dead-letters.js";
 import { recentPurchasersToMeta } from "../../handlers/configured-syncs.js";
 import { startIngestServer } from "../../handlers/ingest-server.js";
@@ -7,6 +7,7 @@ import type { ActivationPlan } from "../../handlers/plan-activation.js";
 import { planActivation } from "../../handlers/plan-activation.js";
 import type { ObjectStore } from "../../platform/ports.js";
 import { writeReport } from "../../report/write-report.js";
+import { ensureLocalDeclarations } from "../../sources/local-declarations.js";
 import { describeSweep, sweepLocalLake, sweepProblem } from "../commands/load.js";
 import { describeReport, reportPath } from "../commands/report.js";
 import { activationReport, describeActivation } from "./activation-report.js";
@@ -107,7 +108,7 @@ export const demoStages: readonly Stage<DemoContext>[] = [
         target: "duckdb",
         vars: { kpi_targets: demoKpiTargets(new Date(ctx.state.anchor)) },
       });
-      for (const spec of rawTableSpecs(graph)) await ctx.platform.warehouse.ensureTable(spec);
+      await ensureLocalDeclarations(ctx.platform.warehouse, graph, ctx.options.projectDir);
       const run = await runDuckDbGraph(ctx.platform.warehouse, graph, {
         onProgress: (p) => {
           if (p.kind === "started") ctx.crashPoint("model");

@@ -53,6 +53,11 @@ export interface IngestCounts {
 export interface IngestResponse {
   readonly status: number;
   readonly body: IngestCounts | { readonly error: string };
+  /**
+   * A source's answer to an endpoint check (`WebhookSource.respond`): the HTTP adapters send this
+   * JSON instead of `body` (whose counts are then all 0: nothing landed).
+   */
+  readonly reply?: Readonly<Record<string, string>>;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -100,6 +105,11 @@ export async function ingestWebhook(
   }
   const body = parseBody(request.rawBody);
   if (!body) return quarantineUnparsed(deps, log, source, delivery, now, suppression);
+  const reply = source.respond?.(delivery, body, { secrets: deps.secrets, now });
+  if (reply) {
+    log.info({}, "endpoint check answered; nothing landed");
+    return { status: 200, body: { accepted: 0, quarantined: 0, duplicate: 0 }, reply: reply.body };
+  }
 
   const extraction = source.extract(delivery, body);
   const sorted = withoutSuppressed(

@@ -81,6 +81,21 @@ export interface WebhookSource {
   verify(delivery: WebhookDelivery, context: VerifyContext): Verdict;
   /** Cuts a parsed body into records and routes each to a stream. */
   extract(delivery: WebhookDelivery, body: JsonBody): Extraction;
+  /**
+   * A request the source answers itself instead of landing it: a vendor's endpoint check (Zoom's
+   * `endpoint.url_validation` wants `{plainToken, encryptedToken}` back). Called after `verify`
+   * and JSON parsing; `undefined` lets the delivery land as usual.
+   */
+  respond?(
+    delivery: WebhookDelivery,
+    body: JsonBody,
+    context: VerifyContext,
+  ): EndpointReply | undefined;
+}
+
+/** What an endpoint check is answered with (200, this JSON); nothing is landed. */
+export interface EndpointReply {
+  readonly body: Readonly<Record<string, string>>;
 }
 
 /** Catalog entry of a source: who owns it, where personal data sits, how fresh it must be. */

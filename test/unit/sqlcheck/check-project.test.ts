@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileProject } from "../../../functions/dataform/compile.js";
 import type { CompiledGraph } from "../../../functions/dataform/compiled-graph.js";
 import { targetKey } from "../../../functions/dataform/compiled-graph.js";
+import { declaredSourceColumns } from "../../../functions/sources/ga4/export-schema.js";
 import { type Analyzer, startAnalyzer } from "../../../functions/sqlcheck/analyzer.js";
 import { formatFailure } from "../../../functions/sqlcheck/check-input.js";
 import {
@@ -27,7 +28,11 @@ afterAll(() => analyzer.close());
 describe("checking the Dataform project", () => {
   it("passes every compiled BigQuery statement of the project", async () => {
     const started = performance.now();
-    const result = await checkCompiledGraph(graph, {}, { analyzer });
+    const result = await checkCompiledGraph(
+      graph,
+      { declaredColumnsByTag: declaredSourceColumns(repoRoot) },
+      { analyzer },
+    );
     const ms = Math.round(performance.now() - started);
     console.info(`checked ${result.checked} statements of the project in ${ms} ms`);
     expect(result.failures.map(formatFailure)).toEqual([]);
@@ -58,7 +63,11 @@ describe("checking the Dataform project", () => {
     const changed = graph.actions.map((a) =>
       a === upstream ? { ...a, query: "SELECT 1 AS unrelated_column" } : a,
     );
-    const result = await checkCompiledGraph({ ...graph, actions: changed }, {}, { analyzer });
+    const result = await checkCompiledGraph(
+      { ...graph, actions: changed },
+      { declaredColumnsByTag: declaredSourceColumns(repoRoot) },
+      { analyzer },
+    );
     const downstream = new Set<string>();
     const collect = (key: string) => {
       for (const reader of readers(key)) {
@@ -84,10 +93,10 @@ describe("checking the Dataform project", () => {
       fileName: "definitions/sources/ga4_events.sqlx",
       target: { ...raw.target, schema: "analytics_123", name: "events_*" },
     };
-    const { input, unknownDeclarations } = checkInputFromGraph({
-      ...graph,
-      actions: [...graph.actions, ga4],
-    });
+    const { input, unknownDeclarations } = checkInputFromGraph(
+      { ...graph, actions: [...graph.actions, ga4] },
+      { declaredColumnsByTag: declaredSourceColumns(repoRoot) },
+    );
     expect(
       input.declarations.find((d) => d.name === raw.target.name)?.columns.map((c) => c.name),
     ).toContain("payload");
@@ -97,7 +106,10 @@ describe("checking the Dataform project", () => {
 
     const known = checkInputFromGraph(
       { ...graph, actions: [...graph.actions, ga4] },
-      { declaredColumns: { "analytics_123.events_*": [{ name: "event_name", type: "STRING" }] } },
+      {
+        declaredColumnsByTag: declaredSourceColumns(repoRoot),
+        declaredColumns: { "analytics_123.events_*": [{ name: "event_name", type: "STRING" }] },
+      },
     );
     expect(known.unknownDeclarations).toEqual([]);
   });

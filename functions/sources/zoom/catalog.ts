@@ -1,0 +1,54 @@
+import type { SourceCatalog } from "../../core/ingest/source.js";
+
+const WEBINAR_PII = ["$.payload.operator", "$.payload.object.host_email"];
+
+export const zoomCatalog: SourceCatalog = {
+  source: "zoom",
+  owner: "field marketing team (Zoom Webinars account admin)",
+  description:
+    "Zoom Webinars: webinar, registration and participant webhooks signed with x-zm-signature (HMAC-SHA256 of v0:<timestamp>:<body>, 300 s window, endpoint URL validation answered).",
+  streams: {
+    webinar_events: {
+      description:
+        "webinar.created/updated/deleted/started/ended, one row per event; record id `<event>:<webinar uuid>:<event_ts>`.",
+      piiPaths: WEBINAR_PII,
+      // Webinars are occasional: a week without one is normal.
+      freshnessTargetHours: 24 * 7,
+      consentSignals: [],
+    },
+    registration_events: {
+      description:
+        "webinar.registration_created/approved/cancelled/denied; record id `<event>:<webinar uuid>:<registrant id>:<event_ts>`.",
+      piiPaths: [
+        ...WEBINAR_PII,
+        "$.payload.object.registrant.email",
+        "$.payload.object.registrant.first_name",
+        "$.payload.object.registrant.last_name",
+        "$.payload.object.registrant.address",
+        "$.payload.object.registrant.city",
+        "$.payload.object.registrant.zip",
+        "$.payload.object.registrant.state",
+        "$.payload.object.registrant.phone",
+        "$.payload.object.registrant.org",
+        "$.payload.object.registrant.job_title",
+        "$.payload.object.registrant.comments",
+        "$.payload.object.registrant.custom_questions",
+        "$.payload.object.registrant.join_url",
+      ],
+      freshnessTargetHours: 24 * 7,
+      consentSignals: [],
+    },
+    participant_events: {
+      description:
+        "webinar.participant_joined/left; record id `<event>:<webinar uuid>:<participant>:<join or leave time>`.",
+      piiPaths: [
+        "$.payload.object.participant.email",
+        "$.payload.object.participant.user_name",
+        "$.payload.object.participant.phone_number",
+        "$.payload.object.participant.customer_key",
+      ],
+      freshnessTargetHours: 24 * 7,
+      consentSignals: [],
+    },
+  },
+};
