@@ -109,6 +109,18 @@ function jsonDocument(paths) {
         ? `json_extract_string(${parsed}[${position(path)}], '$')`
         : jsonString(parsed, path);
     },
+    /**
+     * A field that holds one string or an array of strings (SendGrid's `category`) as
+     * ARRAY<STRING>: `["a"]` for `"a"`, the strings of an array without its nulls, `[]` otherwise.
+     */
+    stringList(parsed, path) {
+      if (isDuckDb()) {
+        const value = `${parsed}[${position(path)}]`;
+        return `CASE json_type(${value}) WHEN 'ARRAY' THEN list_filter(CAST(json_extract_string(${value}, '$[*]') AS VARCHAR[]), c -> c IS NOT NULL) WHEN 'VARCHAR' THEN [json_extract_string(${value}, '$')] ELSE CAST([] AS VARCHAR[]) END`;
+      }
+      const at = jsonPath(path);
+      return `CASE JSON_TYPE(JSON_QUERY(${parsed}, ${at})) WHEN 'array' THEN ARRAY(SELECT c FROM UNNEST(JSON_VALUE_ARRAY(${parsed}, ${at})) AS c WHERE c IS NOT NULL) WHEN 'string' THEN [JSON_VALUE(${parsed}, ${at})] ELSE CAST([] AS ARRAY<STRING>) END`;
+    },
     /** The JSON array at `path` as an array of JSON values (empty or NULL when missing). */
     array(parsed, path) {
       return isDuckDb()

@@ -209,6 +209,7 @@ const MODELS = {
     type: "view",
     reads: ["privacy.erased_records", "raw.shopify_refunds"],
   },
+  "staging.stg_sendgrid__event_categories": { type: "view", reads: ["raw.sendgrid_events"] },
   "staging.stg_ga4__events": {
     type: "view",
     reads: ["analytics_000000000.events_*", "analytics_000000000.events_intraday_*"],

@@ -38,5 +38,17 @@ export const SendgridEventSchema = z.looseObject({
   asm_group_id: z.number().int().optional(),
   useragent: z.string().optional(),
   ip: z.string().optional(),
+  /** Opens: a machine (Apple Mail Privacy Protection) opened it, not a person. */
+  sg_machine_open: z.boolean().optional(),
+  /** Marketing Campaigns Single Sends: the send that produced the message. */
+  singlesend_id: z.string().min(1).optional(),
+  singlesend_name: z.string().optional(),
+  template_id: z.string().optional(),
+  sg_template_id: z.string().optional(),
+  /** Legacy Marketing Campaigns: documented as an integer. */
+  marketing_campaign_id: z
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "expected a numeric id")])
+    .optional(),
+  marketing_campaign_name: z.string().optional(),
 });
 export type SendgridEvent = z.infer<typeof SendgridEventSchema>;
