@@ -110,6 +110,15 @@ function jsonDocument(paths) {
         : jsonString(parsed, path);
     },
     /**
+     * Like `string`, but NULL for an array or an object on both engines (DuckDB's
+     * `json_extract_string` would give their JSON text; BigQuery's JSON_VALUE gives NULL).
+     */
+    scalar(parsed, path) {
+      if (!isDuckDb()) return jsonString(parsed, path);
+      const value = `${parsed}[${position(path)}]`;
+      return `CASE WHEN json_type(${value}) IN ('ARRAY', 'OBJECT') THEN NULL ELSE json_extract_string(${value}, '$') END`;
+    },
+    /**
      * A field that holds one string or an array of strings (SendGrid's `category`) as
      * ARRAY<STRING>: `["a"]` for `"a"`, the strings of an array without its nulls, `[]` otherwise.
      */

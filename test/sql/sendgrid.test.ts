@@ -89,12 +89,13 @@ describe("SendGrid staging: the full event set", () => {
     await runDuckDbGraph(db.warehouse, db.graph);
     expect(
       await db.warehouse.query(
-        "SELECT event_id, message_key, singlesend_id, singlesend_name, template_id, marketing_campaign_id, marketing_campaign_name FROM staging.stg_sendgrid__events ORDER BY event_id",
+        "SELECT event_id, message_key, category, singlesend_id, singlesend_name, template_id, marketing_campaign_id, marketing_campaign_name FROM staging.stg_sendgrid__events ORDER BY event_id",
       ),
     ).toEqual([
       {
         event_id: "b1",
         message_key: message,
+        category: "promo",
         singlesend_id: singleSend.singlesend_id,
         singlesend_name: "Untitled Single Send",
         template_id: singleSend.template_id,
@@ -104,6 +105,7 @@ describe("SendGrid staging: the full event set", () => {
       {
         event_id: "d1",
         message_key: message,
+        category: "promo",
         singlesend_id: singleSend.singlesend_id,
         singlesend_name: "Untitled Single Send",
         template_id: singleSend.template_id,
@@ -113,6 +115,7 @@ describe("SendGrid staging: the full event set", () => {
       {
         event_id: "o1",
         message_key: "other",
+        category: "cat facts",
         singlesend_id: null,
         singlesend_name: null,
         template_id: null,
@@ -122,6 +125,7 @@ describe("SendGrid staging: the full event set", () => {
       {
         event_id: "p1",
         message_key: null,
+        category: null,
         singlesend_id: null,
         singlesend_name: null,
         template_id: null,
