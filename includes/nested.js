@@ -90,15 +90,6 @@ function arraySum(arrayExpr, element, valueExpr) {
     : `(SELECT SUM(${valueExpr}) FROM UNNEST(${arrayExpr}) AS ${name})`;
 }
 
-/**
- * The alias of the elements of an array unnested in FROM (`CROSS JOIN UNNEST(arr) AS …`): BigQuery
- * names the value itself, DuckDB names a table of one column.
- */
-function unnestAlias(element) {
-  const name = elementName(element);
-  return dialect.isDuckDb() ? `unnested_${name}(${name})` : name;
-}
-
 /** Number of elements; 0 for an empty array, NULL for NULL. */
 function arrayLength(arrayExpr) {
   return dialect.isDuckDb() ? `len(${arrayExpr})` : `ARRAY_LENGTH(${arrayExpr})`;
@@ -123,7 +114,6 @@ module.exports = {
   typeName,
   firstMatching,
   arraySum,
-  unnestAlias,
   arrayLength,
   toJsonString,
   emptyRelation,

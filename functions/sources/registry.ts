@@ -1,6 +1,6 @@
 import type { SourceCatalog, WebhookSource } from "../core/ingest/source.js";
-import { hubspotCatalog, hubspotSource } from "./hubspot/index.js";
 import { ga4Catalog } from "./ga4/catalog.js";
+import { hubspotCatalog, hubspotSource } from "./hubspot/index.js";
 import { sendgridCatalog, sendgridSource } from "./sendgrid/index.js";
 import { shopifyCatalog, shopifySource } from "./shopify/index.js";
 import { zoomCatalog, zoomSource } from "./zoom/index.js";

@@ -9,11 +9,11 @@ import {
   createDuckDbWarehouse,
   type DuckDbWarehouse,
 } from "../../functions/platform/local/duckdb-warehouse.js";
-import { PULL_SOURCES } from "../../functions/sources/pull-registry.js";
 import {
   createLocalGa4Export,
   type LocalGa4Export,
 } from "../../functions/sources/ga4/local-export.js";
+import { PULL_SOURCES } from "../../functions/sources/pull-registry.js";
 import { WEBHOOK_SOURCES } from "../../functions/sources/registry.js";
 
 /**
