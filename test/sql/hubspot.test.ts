@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runPull } from "../../functions/core/pull/run-pull.js";
 import { rawTableSpec } from "../../functions/core/raw-table.js";
-import { rawTableSpecs } from "../../functions/dataform/declarations.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
 import { hubspotPullSource } from "../../functions/sources/hubspot/index.js";
 import { startHubspotSandbox } from "../../functions/sources/hubspot/sandbox.js";
 import { associate, emptySandboxData } from "../../functions/sources/hubspot/sandbox-data.js";
+import { ensureLocalDeclarations } from "../../functions/sources/local-declarations.js";
 import { capturingLogger, createLake, fixedClock, type Lake } from "../unit/handlers/harness.js";
-import { useGraphWarehouse } from "./fixtures.js";
+import { repoRoot, useGraphWarehouse } from "./fixtures.js";
 
 const db = useGraphWarehouse();
 const NOW = new Date("2026-03-01T12:00:00Z");
@@ -124,7 +124,7 @@ describe("HubSpot staging models", () => {
         jobId: `hubspot_${stream}`,
       });
     }
-    for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
+    await ensureLocalDeclarations(db.warehouse, db.graph, repoRoot);
     await runDuckDbGraph(db.warehouse, db.graph);
 
     expect(
