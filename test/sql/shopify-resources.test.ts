@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ingestWebhook } from "../../functions/core/ingest/ingest-webhook.js";
 import { rawTableSpec } from "../../functions/core/raw-table.js";
-import { rawTableSpecs } from "../../functions/dataform/declarations.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
+import { ensureLocalDeclarations } from "../../functions/sources/local-declarations.js";
 import { env, NOW, shopifyRequest } from "../unit/handlers/deliveries.js";
 import {
   capturingLogger,
@@ -12,7 +12,7 @@ import {
   type Lake,
 } from "../unit/handlers/harness.js";
 import { customer, product, refund } from "../unit/sources/shopify/resource-payloads.js";
-import { useGraphWarehouse } from "./fixtures.js";
+import { repoRoot, useGraphWarehouse } from "./fixtures.js";
 
 const db = useGraphWarehouse();
 let lake: Lake;
@@ -64,7 +64,7 @@ describe("Shopify customers, products and refunds in staging", () => {
         jobId: `shopify_${stream}`,
       });
     }
-    for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
+    await ensureLocalDeclarations(db.warehouse, db.graph, repoRoot);
     await runDuckDbGraph(db.warehouse, db.graph);
 
     expect(
