@@ -4,9 +4,9 @@ import { generateDeliveries } from "../../functions/cli/demo/synthetic/generate.
 import { ingestWebhook } from "../../functions/core/ingest/ingest-webhook.js";
 import { runPull } from "../../functions/core/pull/run-pull.js";
 import { rawTableSpec } from "../../functions/core/raw-table.js";
-import { rawTableSpecs } from "../../functions/dataform/declarations.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
+import { ensureLocalDeclarations } from "../../functions/sources/local-declarations.js";
 import { shopifyPullSource } from "../../functions/sources/shopify/index.js";
 import { startShopifySandbox } from "../../functions/sources/shopify/sandbox.js";
 import { env, NOW, shopifyRequest } from "../unit/handlers/deliveries.js";
@@ -18,7 +18,7 @@ import {
   type Lake,
   ndjsonLines,
 } from "../unit/handlers/harness.js";
-import { useGraphWarehouse } from "./fixtures.js";
+import { repoRoot, useGraphWarehouse } from "./fixtures.js";
 
 const db = useGraphWarehouse();
 let lake: Lake;
@@ -77,7 +77,7 @@ describe("Shopify backfill and webhooks together", () => {
       sourceUris: keys.map((k) => lake.store.uriOf(k)),
       jobId: "shopify_orders_backfill",
     });
-    for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
+    await ensureLocalDeclarations(db.warehouse, db.graph, repoRoot);
     await runDuckDbGraph(db.warehouse, db.graph);
     const rows = await db.warehouse.query(
       "SELECT order_id, email, customer_id, total_price, financial_status, billing_country_code, consent_ad_user_data FROM staging.stg_shopify__orders WHERE invalid_reason IS NULL ORDER BY order_id",
