@@ -41,6 +41,70 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
   },
   {
     dataset: "staging",
+    table: "stg_sendgrid__event_categories",
+    personal: true,
+    erase: "now",
+    identifiers: [{ column: "event_id", kind: "sendgrid_event_id" }],
+  },
+  {
+    dataset: "staging",
+    table: "stg_zoom__registrants",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "email", kind: "email" },
+      { column: "email_raw", kind: "email" },
+      { column: "registrant_id", kind: "zoom_registrant_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "stg_zoom__participants",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "email", kind: "email" },
+      { column: "email_raw", kind: "email" },
+      { column: "registrant_id", kind: "zoom_registrant_id" },
+    ],
+  },
+  {
+    dataset: "staging",
+    table: "stg_zoom__webinars",
+    personal: false,
+    why: "webinar occurrences: topic, times, and host_id (the account's own Zoom user, not an attendee)",
+  },
+  ...["stg_ga4__events", "stg_ga4__sessions", "stg_ga4__page_views", "stg_ga4__purchases"].map(
+    (table) =>
+      ({
+        dataset: "staging",
+        table,
+        personal: true,
+        erase: "now",
+        identifiers: [
+          { column: "user_id", kind: "ga4_user_id" },
+          { column: "user_pseudo_id", kind: "ga4_user_pseudo_id" },
+        ],
+      }) as const,
+  ),
+  ...[
+    "stg_google_ads__campaign_stats",
+    "stg_google_ads__ad_group_stats",
+    "stg_google_ads__ad_stats",
+    "stg_meta_ads__campaign_stats",
+    "stg_meta_ads__adset_stats",
+    "stg_meta_ads__ad_stats",
+  ].map(
+    (table) =>
+      ({
+        dataset: "staging",
+        table,
+        personal: false,
+        why: "daily ad performance per campaign, ad group / ad set and ad: spend, impressions, clicks, conversions; no person",
+      }) as const,
+  ),
+  {
+    dataset: "staging",
     table: "stg_shopify__customers",
     personal: true,
     erase: "now",

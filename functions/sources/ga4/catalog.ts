@@ -23,6 +23,12 @@ export const ga4Catalog: SourceCatalog = {
         "$.user_properties[*].value.string_value",
         "$.collected_traffic_source.gclid",
       ],
+      // The export is Google's table, not ours: erasure there is GA4's user deletion API
+      // (docs/privacy.md); these paths let an access request find the person's rows.
+      identifiers: [
+        { path: "$.user_id", kind: "ga4_user_id" },
+        { path: "$.user_pseudo_id", kind: "ga4_user_pseudo_id" },
+      ],
       // The daily table of day D is complete around midday of D+1 (property time zone).
       freshnessTargetHours: 36,
       consentSignals: [

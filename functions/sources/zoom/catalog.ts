@@ -1,6 +1,11 @@
 import type { SourceCatalog } from "../../core/ingest/source.js";
 
 const WEBINAR_PII = ["$.payload.operator", "$.payload.object.host_email"];
+/** The host and the operator who changed the webinar: Zoom users of the account, by email. */
+const WEBINAR_IDS = [
+  { path: "$.payload.operator", kind: "email" },
+  { path: "$.payload.object.host_email", kind: "email" },
+] as const;
 
 export const zoomCatalog: SourceCatalog = {
   source: "zoom",
@@ -12,6 +17,7 @@ export const zoomCatalog: SourceCatalog = {
       description:
         "webinar.created/updated/deleted/started/ended, one row per event; record id `<event>:<webinar uuid>:<event_ts>`.",
       piiPaths: WEBINAR_PII,
+      identifiers: WEBINAR_IDS,
       // Webinars are occasional: a week without one is normal.
       freshnessTargetHours: 24 * 7,
       consentSignals: [],
@@ -35,6 +41,11 @@ export const zoomCatalog: SourceCatalog = {
         "$.payload.object.registrant.custom_questions",
         "$.payload.object.registrant.join_url",
       ],
+      identifiers: [
+        ...WEBINAR_IDS,
+        { path: "$.payload.object.registrant.email", kind: "email" },
+        { path: "$.payload.object.registrant.id", kind: "zoom_registrant_id" },
+      ],
       freshnessTargetHours: 24 * 7,
       consentSignals: [],
     },
@@ -46,6 +57,10 @@ export const zoomCatalog: SourceCatalog = {
         "$.payload.object.participant.user_name",
         "$.payload.object.participant.phone_number",
         "$.payload.object.participant.customer_key",
+      ],
+      identifiers: [
+        { path: "$.payload.object.participant.email", kind: "email" },
+        { path: "$.payload.object.participant.registrant_id", kind: "zoom_registrant_id" },
       ],
       freshnessTargetHours: 24 * 7,
       consentSignals: [],
