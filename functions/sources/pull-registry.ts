@@ -1,12 +1,19 @@
 import type { PullSource } from "../core/pull/source.js";
+import { googleAdsPullSource } from "./google-ads/index.js";
 import { hubspotPullSource } from "./hubspot/index.js";
+import { metaAdsPullSource } from "./meta-ads/index.js";
 import { shopifyPullSource } from "./shopify/index.js";
 
 /**
  * Every source the pipeline pulls (`runPull`). Adding one is a folder under `sources/` and a line
  * here; the pull use case and its handler never name a vendor.
  */
-export const PULL_SOURCES: readonly PullSource[] = [hubspotPullSource, shopifyPullSource];
+export const PULL_SOURCES: readonly PullSource[] = [
+  hubspotPullSource,
+  shopifyPullSource,
+  googleAdsPullSource,
+  metaAdsPullSource,
+];
 
 export function createPullRegistry(
   sources: readonly PullSource[],

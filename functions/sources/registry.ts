@@ -1,6 +1,8 @@
 import type { SourceCatalog, WebhookSource } from "../core/ingest/source.js";
 import { ga4Catalog } from "./ga4/catalog.js";
+import { googleAdsCatalog } from "./google-ads/catalog.js";
 import { hubspotCatalog, hubspotSource } from "./hubspot/index.js";
+import { metaAdsCatalog } from "./meta-ads/catalog.js";
 import { sendgridCatalog, sendgridSource } from "./sendgrid/index.js";
 import { shopifyCatalog, shopifySource } from "./shopify/index.js";
 import { zoomCatalog, zoomSource } from "./zoom/index.js";
@@ -22,6 +24,8 @@ export const SOURCE_CATALOG: readonly SourceCatalog[] = [
   hubspotCatalog,
   zoomCatalog,
   ga4Catalog,
+  googleAdsCatalog,
+  metaAdsCatalog,
 ];
 
 export type SourceRegistry = ReadonlyMap<string, WebhookSource>;

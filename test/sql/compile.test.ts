@@ -10,11 +10,17 @@ import { declaredTables, rawTableSpecs } from "../../functions/dataform/declarat
 const repoRoot = resolve(import.meta.dirname, "../..");
 
 const RAW_TABLES = [
+  "raw.google_ads_ad_group_stats",
+  "raw.google_ads_ad_stats",
+  "raw.google_ads_campaign_stats",
   "raw.hubspot_companies",
   "raw.hubspot_contacts",
   "raw.hubspot_deals",
   "raw.hubspot_events",
   "raw.hubspot_owners",
+  "raw.meta_ads_ad_stats",
+  "raw.meta_ads_adset_stats",
+  "raw.meta_ads_campaign_stats",
   "raw.sendgrid_events",
   "raw.shopify_customers",
   "raw.shopify_orders",
@@ -26,6 +32,30 @@ const RAW_TABLES = [
 ];
 
 const MODELS = {
+  "staging.stg_google_ads__campaign_stats": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.google_ads_campaign_stats"],
+  },
+  "staging.stg_google_ads__ad_group_stats": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.google_ads_ad_group_stats"],
+  },
+  "staging.stg_google_ads__ad_stats": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.google_ads_ad_stats"],
+  },
+  "staging.stg_meta_ads__campaign_stats": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.meta_ads_campaign_stats"],
+  },
+  "staging.stg_meta_ads__adset_stats": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.meta_ads_adset_stats"],
+  },
+  "staging.stg_meta_ads__ad_stats": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.meta_ads_ad_stats"],
+  },
   "marts.attribution_credits": {
     type: "table",
     reads: ["marts.fct_deals", "marts.fct_touchpoints"],
@@ -209,7 +239,10 @@ const MODELS = {
     type: "view",
     reads: ["privacy.erased_records", "raw.shopify_refunds"],
   },
-  "staging.stg_sendgrid__event_categories": { type: "view", reads: ["raw.sendgrid_events"] },
+  "staging.stg_sendgrid__event_categories": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.sendgrid_events"],
+  },
   "staging.stg_ga4__events": {
     type: "view",
     reads: ["analytics_000000000.events_*", "analytics_000000000.events_intraday_*"],
@@ -217,11 +250,18 @@ const MODELS = {
   "staging.stg_ga4__sessions": { type: "view", reads: ["staging.stg_ga4__events"] },
   "staging.stg_ga4__page_views": { type: "view", reads: ["staging.stg_ga4__events"] },
   "staging.stg_ga4__purchases": { type: "view", reads: ["staging.stg_ga4__events"] },
-  "staging.stg_zoom__participants": { type: "view", reads: ["raw.zoom_participant_events"] },
-  "staging.stg_zoom__registrants": { type: "view", reads: ["raw.zoom_registration_events"] },
+  "staging.stg_zoom__participants": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.zoom_participant_events"],
+  },
+  "staging.stg_zoom__registrants": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.zoom_registration_events"],
+  },
   "staging.stg_zoom__webinars": {
     type: "view",
     reads: [
+      "privacy.erased_records",
       "raw.zoom_participant_events",
       "raw.zoom_registration_events",
       "raw.zoom_webinar_events",

@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { parseJsonExact } from "../../core/ingest/json-text.js";
+import { startGoogleAdsSandbox } from "../../sources/google-ads/sandbox.js";
+import { googleAdsSandboxData } from "../../sources/google-ads/sandbox-data.js";
 import { startHubspotSandbox } from "../../sources/hubspot/sandbox.js";
+import { startMetaAdsSandbox } from "../../sources/meta-ads/sandbox.js";
+import { metaAdsSandboxData } from "../../sources/meta-ads/sandbox-data.js";
 import { startShopifySandbox } from "../../sources/shopify/sandbox.js";
 import { generateDeliveries } from "../demo/synthetic/generate.js";
 import { hubspotSandboxData } from "../demo/synthetic/hubspot.js";
@@ -54,6 +58,30 @@ export const PULL_SANDBOXES: Readonly<
       url: sandbox.url,
       settings: { baseUrl: sandbox.url },
       env: { SHOPIFY_ADMIN_ACCESS_TOKEN: token },
+      close: () => sandbox.close(),
+    };
+  },
+  async google_ads(input) {
+    const accessToken = `ya29.local-${randomBytes(8).toString("hex")}`;
+    const developerToken = `dev-local-${randomBytes(8).toString("hex")}`;
+    const data = googleAdsSandboxData({ seed: input.seed, now: input.now });
+    const sandbox = await startGoogleAdsSandbox({ data, accessToken, developerToken });
+    return {
+      url: sandbox.url,
+      settings: { baseUrl: sandbox.url, customerId: data.accounts[0]?.customerId },
+      env: { GOOGLE_ADS_ACCESS_TOKEN: accessToken, GOOGLE_ADS_DEVELOPER_TOKEN: developerToken },
+      close: () => sandbox.close(),
+    };
+  },
+  async meta_ads(input) {
+    const accessToken = `EAAlocal${randomBytes(12).toString("hex")}`;
+    const data = metaAdsSandboxData({ seed: input.seed, now: input.now });
+    const sandbox = await startMetaAdsSandbox({ data, accessToken });
+    return {
+      url: sandbox.url,
+      // The sandbox finishes a report in two looks; poll it every second.
+      settings: { baseUrl: sandbox.url, adAccountId: data.accounts[0]?.id, pollSeconds: 1 },
+      env: { META_ADS_ACCESS_TOKEN: accessToken },
       close: () => sandbox.close(),
     };
   },
