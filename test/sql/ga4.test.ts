@@ -252,7 +252,7 @@ describe("GA4 export (declared, read in place)", () => {
       vars: { ga4_dataset: "" },
     });
     const declared = graph.actions.filter((a) => a.type === "declaration").map((a) => a.name);
-    expect(declared.filter((name) => !name.startsWith("raw."))).toEqual([]);
+    expect(declared.filter((name) => !/^(raw|privacy)\./.test(name))).toEqual([]);
     await loadRaw(db.warehouse, {});
     await runDuckDbGraph(db.warehouse, graph);
     expect(await rows("SELECT COUNT(*) AS n FROM staging.stg_ga4__sessions")).toEqual([{ n: 0 }]);
