@@ -35,6 +35,7 @@ export const FUNCTION_TARGETS = {
   planActivation: "cloudevent",
   activateMeta: "cloudevent",
   activateGoogleAds: "cloudevent",
+  activateSendgrid: "cloudevent",
   pull: "cloudevent",
 } as const;
 
@@ -103,6 +104,19 @@ functions.cloudEvent("activateGoogleAds", async (event: CloudEvent<unknown>) => 
   google ??= client.createGoogleAdsClient({ ingestion: client.dataManagerIngestion(), logger });
   const syncs = settings.syncs.filter((s) => s.destination === "google_ads");
   await activateGoogleAds({ warehouse, store, google, logger, clock, ...settings, syncs }, event);
+});
+
+let sendgrid: import("./destinations/sendgrid/client.js").SendgridClient | undefined;
+functions.cloudEvent("activateSendgrid", async (event: CloudEvent<unknown>) => {
+  const { warehouse, store, logger, clock } = gcpPlatform();
+  const settings = activateSettings("sendgrid", process.env);
+  const { activateSendgrid } = await import("./handlers/activate-sendgrid.js");
+  const { createSendgridClient, sendgridClientOptionsFromEnv } = await import(
+    "./destinations/sendgrid/client.js"
+  );
+  sendgrid ??= createSendgridClient({ ...sendgridClientOptionsFromEnv(process.env), logger });
+  const syncs = settings.syncs.filter((s) => s.destination === "sendgrid");
+  await activateSendgrid({ warehouse, store, sendgrid, logger, clock, ...settings, syncs }, event);
 });
 
 /**

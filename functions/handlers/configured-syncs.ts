@@ -36,7 +36,11 @@ export function recentPurchasersToMeta(audienceId: string): SyncInputOf<"meta"> 
  * and a local sandbox. A sync to any other destination type parses (the schema is the contract
  * for what comes next) but is refused here, so a deployment never plans batches nothing sends.
  */
-export const DELIVERABLE_DESTINATIONS: readonly DestinationType[] = ["meta", "google_ads"];
+export const DELIVERABLE_DESTINATIONS: readonly DestinationType[] = [
+  "meta",
+  "google_ads",
+  "sendgrid",
+];
 
 export function configuredSyncs(env: Readonly<Record<string, string | undefined>>): SyncConfig[] {
   return deliverable(readSyncs(env));

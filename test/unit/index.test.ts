@@ -15,7 +15,14 @@ const dataformEvent = (terminalState: string) =>
 describe("deployed function targets", () => {
   it("registers every event-driven target the infrastructure deploys, without building a cloud client", () => {
     expect(Object.keys(FUNCTION_TARGETS).sort()).toEqual(
-      ["activateGoogleAds", "activateMeta", "loadRaw", "planActivation", "pull"].sort(),
+      [
+        "activateGoogleAds",
+        "activateMeta",
+        "activateSendgrid",
+        "loadRaw",
+        "planActivation",
+        "pull",
+      ].sort(),
     );
     for (const name of Object.keys(FUNCTION_TARGETS))
       expect(getFunction(name), name).toBeTypeOf("function");
