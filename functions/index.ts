@@ -29,6 +29,7 @@ import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
 import { loadConnections } from "./sources/connections.js";
 import { PULL_SOURCES, pullSources } from "./sources/pull-registry.js";
 import { SOURCE_CATALOG, WEBHOOK_SOURCES } from "./sources/registry.js";
+import { SOURCE_NAMES } from "./sources/source-names.js";
 
 export const FUNCTION_TARGETS = {
   loadRaw: "cloudevent",
@@ -145,7 +146,7 @@ functions.cloudEvent("pull", async (event: CloudEvent<unknown>) => {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       suppression: pullSuppression,
       sources: pullSources,
-      connections: loadConnections(process.env, [...pullSources.keys()]),
+      connections: loadConnections(process.env, SOURCE_NAMES),
       budgetMs: pullBudgetMs(process.env),
     },
     event,

@@ -1,6 +1,7 @@
 /**
  * The ingest service on Cloud Run: `npm start` → `node dist/functions/serve-ingest.js`. One
- * `node:http` server for every webhook source (`POST /webhooks/<source>`, `GET /healthz`), the
+ * `node:http` server for every webhook source (`POST /webhooks/<source>[/<connection>]`, connections
+ * from `UNISTACK_CONNECTIONS`, `GET /healthz`), the
  * same server the demo runs, given the cloud adapters. Cloud Run sets `PORT`; SIGTERM (a new
  * revision, scale-in) lets requests in flight finish before the process exits.
  */
@@ -8,6 +9,8 @@ import { z } from "zod";
 import { startIngestServer } from "./handlers/ingest-server.js";
 import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
 import { createLogger, safeError } from "./platform/logger.js";
+import { loadConnections } from "./sources/connections.js";
+import { SOURCE_NAMES } from "./sources/source-names.js";
 
 const ServiceEnvSchema = z.object({
   PORT: z.coerce
@@ -26,14 +29,16 @@ async function main(): Promise<void> {
     return exitWith(`invalid service environment: ${settings.error.issues[0]?.message}`);
   }
   let platform: ReturnType<typeof gcpPlatform>;
+  let connections: ReturnType<typeof loadConnections>;
   try {
     platform = gcpPlatform(process.env);
+    connections = loadConnections(process.env, SOURCE_NAMES);
   } catch (error) {
     return exitWith(error instanceof Error ? error.message : String(error));
   }
   const { store, secrets, clock, logger } = platform;
   const server = await startIngestServer({
-    deps: { store, secrets, clock, logger },
+    deps: { store, secrets, clock, logger, connections },
     host: "0.0.0.0",
     port: settings.data.PORT,
   });

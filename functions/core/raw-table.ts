@@ -48,6 +48,21 @@ export const RAW_COLUMNS: readonly ColumnSpec[] = [
     mode: "REQUIRED",
     description: "The record exactly as the vendor sent it.",
   },
+  // Appended last and NULLABLE: tables created before they existed gain them on the next load,
+  // and rows landed before read as NULL (staging treats NULL as the `default` connection).
+  {
+    name: "_connection",
+    type: "STRING",
+    mode: "NULLABLE",
+    description:
+      "Connection (configured account of the source: a shop, a portal) the record came from.",
+  },
+  {
+    name: "_business_unit",
+    type: "STRING",
+    mode: "NULLABLE",
+    description: "Business unit of that connection when the record landed.",
+  },
 ];
 
 export const RAW_DATASET = "raw";
@@ -76,6 +91,8 @@ export interface RawLine {
   readonly _batch_id: string;
   readonly _object: string;
   readonly payload: unknown;
+  readonly _connection?: string;
+  readonly _business_unit?: string;
 }
 
 /** Object key layout of the lake: `raw/<source>/<stream>/dt=YYYY-MM-DD/<batch>.ndjson`. */

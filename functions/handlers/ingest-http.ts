@@ -81,6 +81,7 @@ export async function handleIngestRequest(
   req: IncomingMessage,
   res: ServerResponse,
   log: Logger,
+  connection?: string,
 ): Promise<void> {
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const method = req.method ?? "GET";
@@ -107,6 +108,7 @@ export async function handleIngestRequest(
       { ...deps, logger: log },
       {
         source,
+        ...(connection ? { connection } : {}),
         method,
         url: req.url ?? "/",
         headers: req.headers,

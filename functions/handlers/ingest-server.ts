@@ -63,14 +63,18 @@ export function createIngestServer(handlerDeps: IngestHandlerDeps): {
       health(req, res);
       return;
     }
-    const source = routes.get(path);
+    // `/webhooks/<source>/<connection>`: the connection is checked against the configuration
+    // in ingestWebhook (404 when unknown), and its own secret verifies the delivery.
+    const [, base = path, connection] =
+      /^(\/webhooks\/[a-z0-9_]+)(?:\/([a-z0-9][a-z0-9_-]{0,39}))?$/.exec(path) ?? [];
+    const source = routes.get(base);
     if (!source) {
       sendJson(res, 404, { error: "not found" }, { close: true });
       return;
     }
     const log = deps.logger;
     runWithTrace(traceFields(req.headers), () =>
-      handleIngestRequest(deps, source, req, res, log).catch((error: unknown) => {
+      handleIngestRequest(deps, source, req, res, log, connection).catch((error: unknown) => {
         log.error({ source, err: safeError(error) }, "ingest request failed unexpectedly");
         sendJson(res, 500, { error: "internal error; retry later" }, { close: true });
       }),

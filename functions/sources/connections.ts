@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_CONNECTION, secretsOf } from "../core/ingest/connection.js";
 import type { Secrets } from "../platform/ports.js";
 
 /**
@@ -34,7 +35,7 @@ export const ConnectionSchema = z.strictObject({
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
-export const DEFAULT_CONNECTION = "default";
+export { DEFAULT_CONNECTION };
 
 export const ConnectionsSchema = z.array(ConnectionSchema).superRefine((list, ctx) => {
   const seen = new Set<string>();
@@ -102,17 +103,5 @@ export function connectionsOf(connections: readonly Connection[], source: string
 
 /** Secrets under the source's own names, answered with this connection's values. */
 export function connectionSecrets(base: Secrets, connection: Connection): Secrets {
-  const envName = (name: string) => connection.secrets[name] ?? name;
-  return {
-    get: (name) => base.get(envName(name)),
-    require(name) {
-      const value = base.get(envName(name));
-      if (value === undefined) {
-        throw new Error(
-          `secret ${envName(name)} (${name} of connection ${connection.source}/${connection.id}) is not set`,
-        );
-      }
-      return value;
-    },
-  };
+  return secretsOf(base, connection);
 }

@@ -11,6 +11,7 @@ import { localPrivacySalt } from "../../platform/local/privacy-salt.js";
 import { connectionsOf, loadConnections } from "../../sources/connections.js";
 import { pullSources } from "../../sources/pull-registry.js";
 import { SOURCE_CATALOG } from "../../sources/registry.js";
+import { SOURCE_NAMES } from "../../sources/source-names.js";
 import { acquireStateLock } from "../demo/state-lock.js";
 import { EXIT } from "../options.js";
 import { describeSweep, sweepLocalLake, sweepProblem } from "./load.js";
@@ -46,10 +47,9 @@ export async function pullCommand(sourceName: string, flags: PullFlags): Promise
     );
     return EXIT.usage;
   }
-  const connections = connectionsOf(
-    loadConnections(process.env, [...pullSources.keys()]),
-    sourceName,
-  ).filter((c) => !flags.connection || c.id === flags.connection);
+  const connections = connectionsOf(loadConnections(process.env, SOURCE_NAMES), sourceName).filter(
+    (c) => !flags.connection || c.id === flags.connection,
+  );
   if (connections.length === 0) {
     console.error(
       `unistack pull: no connection "${flags.connection}" of ${sourceName} in UNISTACK_CONNECTIONS`,

@@ -5,6 +5,7 @@ import { withoutSuppressed } from "../privacy/suppress-records.js";
 import type { SuppressionSource } from "../privacy/suppression-source.js";
 import { quarantineObjectKey } from "../raw-table.js";
 import { safeError } from "../safe-error.js";
+import { type IngestConnection, resolveConnection, secretsOf } from "./connection.js";
 import { checkEnvelope, DEFAULT_MAX_BODY_BYTES, tooLarge } from "./envelope.js";
 import { parseJsonExact } from "./json-text.js";
 import { landGroups } from "./land.js";
@@ -28,11 +29,18 @@ export interface IngestDeps {
   /** Erased people (core/privacy): their records are dropped before anything lands. */
   readonly suppression: SuppressionSource;
   readonly maxBodyBytes?: number;
+  /**
+   * Configured connections (`loadConnections`); a source without any has one, `default`, that
+   * reads its secrets under their own names.
+   */
+  readonly connections?: readonly IngestConnection[];
 }
 
 export interface IngestRequest {
   /** Which source the endpoint serves, e.g. `shopify`. */
   readonly source: string;
+  /** The connection the path names (`/webhooks/<source>/<connection>`); none = `default`. */
+  readonly connection?: string;
   readonly method: string;
   readonly url: string;
   readonly headers: HeaderBag;
@@ -75,6 +83,8 @@ export async function ingestWebhook(
   const source = deps.sources.get(request.source);
   // The path names the source: it is the sender's text, so it is never echoed back.
   if (!source) return fail(404, "no webhook source at this path");
+  const connection = resolveConnection(deps.connections ?? [], source.name, request.connection);
+  if (!connection) return fail(404, "no webhook source at this path");
   const headers = lowerCaseHeaders(request.headers);
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const refusal =
@@ -86,7 +96,9 @@ export async function ingestWebhook(
   }
   const delivery = { method: request.method, url: request.url, headers, rawBody: request.rawBody };
   const now = deps.clock.now();
-  const verdict = source.verify(delivery, { secrets: deps.secrets, now });
+  // Each connection is verified with its own secret: a shop cannot sign for another.
+  const secrets = secretsOf(deps.secrets, connection);
+  const verdict = source.verify(delivery, { secrets, now });
   if (!verdict.ok) {
     const status = verdict.kind === "unconfigured" ? 503 : 401;
     (status === 503 ? log.error.bind(log) : log.warn.bind(log))(
@@ -126,6 +138,7 @@ export async function ingestWebhook(
       now,
       receivedAt,
       replayHeaders: replayHeaders(source, delivery),
+      connection,
     });
     const answer = sorted.suppressed > 0 ? { ...counts, suppressed: sorted.suppressed } : counts;
     log.info(answer, "webhook ingested");

@@ -1,6 +1,7 @@
 import type { Logger } from "../../platform/logger.js";
 import type { ObjectStore } from "../../platform/ports.js";
 import { quarantineObjectKey, rawObjectKey } from "../raw-table.js";
+import { DEFAULT_CONNECTION } from "./connection.js";
 import { ndjson, quarantineLine, rawLine } from "./lines.js";
 import { batchDateOf, batchIdOf, type StreamGroup } from "./sort-records.js";
 
@@ -14,6 +15,8 @@ export interface LandInput {
   readonly receivedAt: string;
   /** The delivery's replay headers, kept with quarantined records. */
   readonly replayHeaders?: Readonly<Record<string, string>>;
+  /** The connection the delivery came for, and its business unit (raw `_connection`, …). */
+  readonly connection?: { readonly id: string; readonly businessUnit: string };
 }
 
 export interface LandCounts {
@@ -38,7 +41,16 @@ export async function landGroups(
   let duplicate = 0;
   for (const group of input.groups) {
     duplicate += group.duplicates;
-    const batchId = group.landAs?.batchId ?? batchIdOf(input.source, group);
+    // A connection other than `default` is part of the key: two portals may send the same ids.
+    const connection = input.connection?.id;
+    const batchId =
+      group.landAs?.batchId ??
+      batchIdOf(
+        connection && connection !== DEFAULT_CONNECTION
+          ? `${input.source}\n${connection}`
+          : input.source,
+        group,
+      );
     const dt = group.landAs?.dt ?? batchDateOf(group, input.now);
     if (group.invalid.length > 0) {
       const key = quarantineObjectKey(input.source, group.stream, dt, batchId);
@@ -71,6 +83,8 @@ export async function landGroups(
         _received_at: input.receivedAt,
         _batch_id: batchId,
         _object: key,
+        _connection: input.connection?.id ?? DEFAULT_CONNECTION,
+        _business_unit: input.connection?.businessUnit ?? DEFAULT_CONNECTION,
       };
       const lines = group.valid.map((record) => rawLine(meta, record));
       const { created } = await store.put(key, ndjson(lines), {

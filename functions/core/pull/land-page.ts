@@ -30,6 +30,8 @@ export function pageEntry(input: {
   readonly fetchedAt: Date;
   /** Erased people (the suppression list): their records land nowhere, only counted. */
   readonly suppression?: RecordMatcher;
+  /** The connection's business unit, written on every raw line beside the connection. */
+  readonly businessUnit?: string;
 }): { entry: JournalEntry; duplicates: number; suppressed: number } {
   const { ref, window, cursor } = input;
   const contract = input.stream.contract;
@@ -57,6 +59,8 @@ export function pageEntry(input: {
     _received_at: receivedAt,
     _batch_id: batchId,
     _object: rawKey ?? "",
+    _connection: ref.connection,
+    _business_unit: input.businessUnit ?? ref.connection,
   };
   return {
     entry: {

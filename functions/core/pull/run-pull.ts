@@ -194,6 +194,7 @@ export async function runPull(deps: PullDeps, request: PullRequest): Promise<Pul
         fetched,
         fetchedAt: deps.clock.now(),
         suppression,
+        businessUnit: request.connection.businessUnit,
       });
       if (suppressed > 0)
         log.info({ page: page + 1, suppressed }, "records of erased people dropped");

@@ -93,6 +93,9 @@ export function createBigQueryWarehouse(options: {
               },
               schema: schemaOf(request.table),
               writeDisposition: "WRITE_APPEND",
+              // A NULLABLE column added to a spec later (raw _connection, _business_unit) is
+              // added to a table created before it, instead of failing the load.
+              schemaUpdateOptions: ["ALLOW_FIELD_ADDITION"],
               createDisposition: "CREATE_NEVER",
             },
           },

@@ -60,6 +60,18 @@ export async function createDuckDbWarehouse(options: { path: string }): Promise<
       )
       .join(", ");
     await c.run(`CREATE TABLE IF NOT EXISTS ${qualified(spec)} (${columns})`);
+    // A table made before a NULLABLE column joined its spec gains it, as BigQuery's load does
+    // with ALLOW_FIELD_ADDITION (raw tables' _connection and _business_unit).
+    const present = await c.runAndReadAll(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = $schema AND table_name = $table",
+      { schema: spec.dataset, table: spec.table },
+    );
+    const names = new Set(present.getRowObjectsJS().map((row) => String(row.column_name)));
+    for (const col of spec.columns.filter((c) => c.mode !== "REQUIRED" && !names.has(c.name))) {
+      await c.run(
+        `ALTER TABLE ${qualified(spec)} ADD COLUMN ${quoteIdent(col.name)} ${DUCKDB_TYPES[col.type]}`,
+      );
+    }
     ensuredTables.add(qualified(spec));
   };
   await serial(async (c) => {
