@@ -8,7 +8,7 @@ import { hubspotPullSource } from "../../functions/sources/hubspot/index.js";
 import { startHubspotSandbox } from "../../functions/sources/hubspot/sandbox.js";
 import { emptySandboxData } from "../../functions/sources/hubspot/sandbox-data.js";
 import { capturingLogger, createLake, fixedClock, type Lake } from "../unit/handlers/harness.js";
-import { useGraphWarehouse } from "./fixtures.js";
+import { localGa4Export, useGraphWarehouse } from "./fixtures.js";
 
 const db = useGraphWarehouse();
 const NOW = new Date("2026-03-01T12:00:00Z");
@@ -74,6 +74,8 @@ describe("several connections of one source in staging", () => {
       jobId: "hubspot_contacts_two_portals",
     });
     for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
+    // The graph also reads the GA4 export (declared, not loaded): an empty one here.
+    await localGa4Export().ensure(db.warehouse);
     await runDuckDbGraph(db.warehouse, db.graph);
     expect(
       await db.warehouse.query(
@@ -108,6 +110,8 @@ describe("several connections of one source in staging", () => {
       },
     ]);
     for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
+    // The graph also reads the GA4 export (declared, not loaded): an empty one here.
+    await localGa4Export().ensure(db.warehouse);
     await runDuckDbGraph(db.warehouse, db.graph);
     expect(
       await db.warehouse.query(
