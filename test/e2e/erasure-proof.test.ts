@@ -208,9 +208,23 @@ describe("erasure, proven on a demo deployment", () => {
         String(r.order_id),
       ),
     );
+    // So are rows keyed by one of their email events only (an event's categories).
+    const theirEvents = new Set(
+      namingRows(before.rows.get("staging.stg_sendgrid__events") ?? [], needles).map((r) =>
+        String(r.event_id),
+      ),
+    );
+    // Identity's rows of a record carry it as record_key (`shopify:order:<id>`): an order's
+    // name, address and date-of-birth identifiers name the person without their email or phone.
+    const recordKeys = new Set([
+      ...[...theirOrders].map((id) => `shopify:order:${id}`),
+      ...[...theirEvents].map((id) => `sendgrid:email_event:${id}`),
+    ]);
     const isTheirs = (row: Row) =>
       namingRows([row], needles).length > 0 ||
-      (row.order_id !== undefined && theirOrders.has(String(row.order_id)));
+      (row.order_id !== undefined && theirOrders.has(String(row.order_id))) ||
+      (row.event_id !== undefined && theirEvents.has(String(row.event_id))) ||
+      (row.record_key !== undefined && recordKeys.has(String(row.record_key)));
     for (const [table, rows] of before.rows) {
       if (GROWS.test(table)) continue;
       const theirs = rows.filter(isTheirs).length;

@@ -179,7 +179,14 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
     table: "int_identifiers__unioned",
     personal: true,
     erase: "now",
-    identifiers: [{ column: "identifier_value", kind: "email", kindColumn: "identifier_type" }],
+    // Rows of the person's records go by record id too: a record's name, address and date of
+    // birth rows carry neither their email nor their phone. (A table: it stays until the next
+    // graph run otherwise.)
+    identifiers: [
+      { column: "identifier_value", kind: "email", kindColumn: "identifier_type" },
+      { column: "source_entity_id", kind: "shopify_order_id" },
+      { column: "source_entity_id", kind: "sendgrid_event_id" },
+    ],
   },
   {
     dataset: "staging",
