@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readText as readBody, sendJson as send } from "../sandbox-http.js";
 import {
   type AdDayMetrics,
   adDayMetrics,
@@ -245,18 +246,4 @@ export function quotaError(retryDelaySeconds: number) {
       ],
     },
   ]);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
-  res.end(JSON.stringify(value));
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readText as readBody, sendJson as send } from "../sandbox-http.js";
 import type { HubspotSandboxData, SandboxCrmObject } from "./sandbox-data.js";
 
 /**
@@ -218,23 +219,4 @@ function publicObject(o: SandboxCrmObject) {
 
 function validation(message: string) {
   return { status: 400, body: { status: "error", message, category: "VALIDATION_ERROR" } };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "content-type": "application/json;charset=utf-8", ...headers });
-  res.end(JSON.stringify(body));
 }

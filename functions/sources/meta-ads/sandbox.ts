@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readText as readBody, sendJson as send } from "../sandbox-http.js";
 import {
   type MetaAdDay,
   type MetaAdsSandboxData,
@@ -303,23 +304,4 @@ export async function startMetaAdsSandbox(options: MetaAdsSandboxOptions): Promi
   const { port } = server.address() as AddressInfo;
   Object.assign(sandbox, { url: `http://127.0.0.1:${port}` });
   return sandbox;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  value: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers });
-  res.end(JSON.stringify(value));
 }

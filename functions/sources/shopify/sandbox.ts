@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stringify } from "lossless-json";
+import { readText as readBody, sendJson } from "../sandbox-http.js";
 import { SHOPIFY_ADMIN_API_VERSION } from "./admin-api.js";
 import { customerNode, lineItemNode, orderNode, utc } from "./sandbox-render.js";
 
@@ -225,22 +226,12 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
   return sandbox;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 function send(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   // Ids above 2^53 (bigint) are written as their digits, as Shopify's JSON does.
-  res.end(stringify(body));
+  sendJson(res, status, body, headers, stringify);
 }
