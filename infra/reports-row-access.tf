@@ -25,6 +25,8 @@ locals {
     "rpt_email_kpis_monthly",
     "rpt_kpi_targets",
     "rpt_region_growth",
+    "rpt_webinar_funnel",
+    "rpt_webinar_sla",
   ]
 
   unit_report_readers = {

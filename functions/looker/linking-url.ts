@@ -23,6 +23,8 @@ export const LOOKER_DATA_SOURCES: readonly { readonly alias: string; readonly ta
   { alias: "ds3", table: "rpt_attribution_by_channel" },
   { alias: "ds4", table: "rpt_channel_roi" },
   { alias: "ds5", table: "rpt_region_growth" },
+  { alias: "ds6", table: "rpt_webinar_funnel" },
+  { alias: "ds7", table: "rpt_webinar_sla" },
 ];
 
 // Google Cloud project ids: 6–30 characters, lower-case letters, digits and hyphens, starting

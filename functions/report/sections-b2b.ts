@@ -120,8 +120,8 @@ export const webinars: SectionSpec = {
       source,
       WEBINARS,
       `SELECT SUM(registrants) AS registrants, SUM(attendees) AS attendees,
-         SUM(hot_leads) AS hot_leads, SUM(contacted_within_sla) AS contacted_within_sla
-       FROM ${WEBINARS} HAVING SUM(registrants) > 0`,
+         SUM(hot_leads) AS hot_leads, SUM(sla_met) AS contacted_within_sla
+       FROM ${WEBINARS} HAVING SUM(registrants) + SUM(attendees) > 0`,
       {
         registrants: col.num,
         attendees: col.num,
@@ -132,15 +132,17 @@ export const webinars: SectionSpec = {
     const sla = await loadSection(
       source,
       SLA,
-      `SELECT owner_name, SUM(hot_leads) AS hot_leads, SUM(within_sla) AS within_sla,
-         SUM(breached) AS breached, SUM(open_overdue) AS open_overdue
-       FROM ${SLA} GROUP BY owner_name ORDER BY breached DESC, owner_name`,
+      `SELECT COALESCE(owner_name, owner_id, '(unrouted)') AS owner_name, COUNT(*) AS hot_leads,
+         COUNT(CASE WHEN sla_status = 'met' THEN 1 END) AS within_sla,
+         COUNT(CASE WHEN sla_status = 'breached' THEN 1 END) AS breached,
+         COUNT(CASE WHEN sla_status = 'open' THEN 1 END) AS open_not_due
+       FROM ${SLA} GROUP BY 1 ORDER BY breached DESC, owner_name`,
       {
         owner_name: col.text,
         hot_leads: col.num,
         within_sla: col.num,
         breached: col.num,
-        open_overdue: col.num,
+        open_not_due: col.num,
       },
     );
     return whenLoaded(data, (rows) => {
@@ -160,18 +162,27 @@ export const webinars: SectionSpec = {
               ],
             }),
           },
-          {
-            id: "webinar-sla",
-            option: barChart({
-              categories: slaRows.map((r) => r.owner_name ?? "(unassigned)"),
-              valueName: "leads",
-              series: [
-                { name: "Within SLA", data: slaRows.map((r) => r.within_sla), stack: "sla" },
-                { name: "Breached", data: slaRows.map((r) => r.breached), stack: "sla" },
-                { name: "Open, overdue", data: slaRows.map((r) => r.open_overdue), stack: "sla" },
-              ],
-            }),
-          },
+          // Only when some lead was hot: an empty bar chart says nothing.
+          ...(slaRows.length === 0
+            ? []
+            : [
+                {
+                  id: "webinar-sla",
+                  option: barChart({
+                    categories: slaRows.map((r) => r.owner_name ?? "(unassigned)"),
+                    valueName: "leads",
+                    series: [
+                      { name: "Within SLA", data: slaRows.map((r) => r.within_sla), stack: "sla" },
+                      { name: "Breached", data: slaRows.map((r) => r.breached), stack: "sla" },
+                      {
+                        name: "Open, not due yet",
+                        data: slaRows.map((r) => r.open_not_due),
+                        stack: "sla",
+                      },
+                    ],
+                  }),
+                },
+              ]),
         ],
       };
     });

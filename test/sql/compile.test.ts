@@ -243,6 +243,25 @@ const MODELS = {
     type: "view",
     reads: ["privacy.erased_records", "raw.sendgrid_events"],
   },
+  "marts.webinar_leads": {
+    type: "table",
+    reads: [
+      "marts.dim_contacts",
+      "marts.fct_email_messages",
+      "staging.stg_hubspot__contacts",
+      "staging.stg_hubspot__events",
+      "staging.stg_hubspot__owners",
+      "staging.stg_zoom__participants",
+      "staging.stg_zoom__registrants",
+      "staging.stg_zoom__webinars",
+    ],
+  },
+  "marts.seg_hot_webinar_leads": {
+    type: "table",
+    reads: ["marts.dim_contacts", "marts.webinar_leads"],
+  },
+  "reports.rpt_webinar_funnel": { type: "incremental", reads: ["marts.webinar_leads"] },
+  "reports.rpt_webinar_sla": { type: "incremental", reads: ["marts.webinar_leads"] },
   "staging.stg_ga4__events": {
     type: "view",
     reads: ["analytics_000000000.events_*", "analytics_000000000.events_intraday_*"],
