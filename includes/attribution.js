@@ -17,6 +17,7 @@ function lookbackDays() {
 
 const halfLifeDays = () => setting("attribution_half_life_days", 30);
 const emailCostPerMessage = () => setting("email_cost_per_message", 0.002);
+const webinarCostPerAttendee = () => setting("webinar_cost_per_attendee", 25);
 
 const MODELS = ["first_touch", "last_touch", "linear", "time_decay", "position_based"];
 
@@ -42,4 +43,11 @@ function creditColumns() {
     END AS credit_position_based`;
 }
 
-module.exports = { MODELS, lookbackDays, halfLifeDays, emailCostPerMessage, creditColumns };
+module.exports = {
+  MODELS,
+  lookbackDays,
+  halfLifeDays,
+  emailCostPerMessage,
+  webinarCostPerAttendee,
+  creditColumns,
+};

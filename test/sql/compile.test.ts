@@ -92,7 +92,13 @@ const MODELS = {
   },
   "marts.fct_touchpoints": {
     type: "table",
-    reads: ["marts.dim_contacts", "marts.fct_email_messages", "staging.stg_hubspot__contacts"],
+    reads: [
+      "marts.dim_contacts",
+      "marts.fct_email_messages",
+      "staging.stg_hubspot__contacts",
+      "staging.stg_zoom__participants",
+      "staging.stg_zoom__webinars",
+    ],
   },
   "marts.product_affinity": { type: "table", reads: ["marts.fct_order_items"] },
   "marts.product_recommendations": {
@@ -117,7 +123,12 @@ const MODELS = {
   },
   "reports.rpt_channel_roi": {
     type: "incremental",
-    reads: ["marts.attribution_credits", "marts.fct_email_messages"],
+    reads: [
+      "marts.attribution_credits",
+      "marts.fct_email_messages",
+      "staging.stg_zoom__participants",
+      "staging.stg_zoom__webinars",
+    ],
   },
   "reports.rpt_email_campaign_kpis": { type: "incremental", reads: ["marts.fct_email_messages"] },
   "reports.rpt_email_kpis_monthly": { type: "incremental", reads: ["marts.fct_email_messages"] },

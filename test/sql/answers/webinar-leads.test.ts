@@ -463,4 +463,43 @@ describe("webinar leads to sales", () => {
       expect(String((error as Error).message)).toContain(message);
     }
   });
+
+  it("counts webinar attendance as attribution touches and costs each attendee", async () => {
+    await run();
+    expect(
+      await db.warehouse.query(
+        `SELECT c.email, t.channel, t.touch_type, t.campaign_key, t.campaign_name, t.touched_at
+         FROM marts.fct_touchpoints AS t JOIN marts.dim_contacts AS c USING (contact_id)
+         WHERE t.channel = 'webinar' ORDER BY c.email`,
+      ),
+    ).toEqual([
+      // Only attendees some other source gave a contact: Alice (email) and Bob (shop).
+      {
+        email: emailOf(ALICE),
+        channel: "webinar",
+        touch_type: "attended",
+        campaign_key: "webinar:111",
+        campaign_name: "Data Day",
+        touched_at: new Date(W1.start),
+      },
+      {
+        email: emailOf(BOB),
+        channel: "webinar",
+        touch_type: "attended",
+        campaign_key: "webinar:111",
+        campaign_name: "Data Day",
+        touched_at: new Date(W1.start),
+      },
+    ]);
+    // 25 per attendee (webinar_cost_per_attendee): six people joined webinar 1 (the guest too).
+    expect(
+      await db.warehouse.query(
+        `SELECT campaign_key, cost, attributed_revenue FROM reports.rpt_channel_roi
+         WHERE channel = 'webinar' AND model = 'linear' ORDER BY campaign_key`,
+      ),
+    ).toEqual([
+      { campaign_key: "webinar:111", cost: 150, attributed_revenue: 0 },
+      { campaign_key: "webinar:222", cost: 25, attributed_revenue: 0 },
+    ]);
+  });
 });
