@@ -132,11 +132,9 @@ export const webinars: SectionSpec = {
     const sla = await loadSection(
       source,
       SLA,
-      `SELECT COALESCE(owner_name, owner_id, '(unrouted)') AS owner_name, COUNT(*) AS hot_leads,
-         COUNT(CASE WHEN sla_status = 'met' THEN 1 END) AS within_sla,
-         COUNT(CASE WHEN sla_status = 'breached' THEN 1 END) AS breached,
-         COUNT(CASE WHEN sla_status = 'open' THEN 1 END) AS open_not_due
-       FROM ${SLA} GROUP BY 1 ORDER BY breached DESC, owner_name`,
+      `SELECT owner_name, SUM(hot_leads) AS hot_leads, SUM(sla_met) AS within_sla,
+         SUM(sla_breached) AS breached, SUM(sla_open) AS open_not_due
+       FROM ${SLA} GROUP BY owner_name ORDER BY breached DESC, owner_name`,
       {
         owner_name: col.text,
         hot_leads: col.num,
