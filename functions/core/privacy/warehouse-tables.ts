@@ -434,6 +434,27 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
   },
   {
     dataset: "marts",
+    table: "webinar_leads",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "email", kind: "email" },
+      { column: "crm_contact_id", kind: "hubspot_contact_id" },
+    ],
+  },
+  {
+    dataset: "marts",
+    table: "seg_hot_webinar_leads",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "email", kind: "email" },
+    ],
+  },
+  {
+    dataset: "marts",
     table: "fct_deals",
     personal: false,
     why: "deals of accounts (business records); hubspot_contact_id is the HubSpot id of an associated contact, kept as in stg_hubspot__deals (docs/privacy.md)",
