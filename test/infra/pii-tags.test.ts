@@ -38,11 +38,13 @@ describe("policy tags on contact details", () => {
       "marts.dim_contacts.email",
       "marts.dim_contacts.phone",
       "marts.dim_contacts.zip",
+      "marts.seg_hot_webinar_leads.email",
       "marts.seg_lookalike_seed.email",
       "marts.seg_onboarding.email",
       "marts.seg_recent_purchasers.email",
       "marts.seg_recent_purchasers.phone",
       "marts.seg_recent_purchasers.zip",
+      "marts.webinar_leads.email",
       "staging.int_identity__node_contacts.node_value",
     ]);
   });

@@ -95,6 +95,7 @@ const MODELS = {
     reads: [
       "marts.dim_contacts",
       "marts.fct_email_messages",
+      "staging.int_identity__node_contacts",
       "staging.stg_hubspot__contacts",
       "staging.stg_zoom__participants",
       "staging.stg_zoom__webinars",
@@ -259,6 +260,7 @@ const MODELS = {
     reads: [
       "marts.dim_contacts",
       "marts.fct_email_messages",
+      "staging.int_identity__node_contacts",
       "staging.stg_hubspot__contacts",
       "staging.stg_hubspot__events",
       "staging.stg_hubspot__owners",
