@@ -66,12 +66,12 @@ locals {
       group_readers             = compact([lookup(local.groups, "data_engineers", null)])
       authorized_datasets       = []
     }
-    # The activation pair's ledger: plan-activation plans what activate-meta records.
+    # The activation ledger: plan-activation plans what the activate-* functions record.
     ops = {
       friendly_name             = "Operations: activation"
-      description               = "Sync runs, batches, synced members and rejected rows, written by plan-activation and activate-meta only."
+      description               = "Sync runs, batches, synced members and rejected rows, written by plan-activation and the activate-* functions only."
       partition_expiration_days = null
-      writers                   = [local.sa.plan_activation, local.sa.activate_meta]
+      writers                   = concat([local.sa.plan_activation], [for key in keys(local.functions) : local.sa[key] if startswith(key, "activate_")])
       readers                   = []
       group_readers             = compact([lookup(local.groups, "data_engineers", null)])
       authorized_datasets       = []

@@ -19,8 +19,9 @@ locals {
   # Sizing: load-raw mostly waits on BigQuery load jobs; 540 s is the event-function maximum.
   # plan-activation runs one instance, one request: two concurrent plans would diff against the same
   # snapshot and double-send changes. activate-meta sends one batch per instance on few instances,
-  # to stay under Meta's rate limits.
-  functions = {
+  # to stay under Meta's rate limits. activate-google-ads and activate-sendgrid likewise, one batch
+  # per instance; they are deployed only when UNISTACK_SYNCS (var.syncs) has a sync to them.
+  functions = merge({
     load_raw = {
       name        = "load-raw"
       entry_point = "loadRaw"
@@ -42,8 +43,8 @@ locals {
       timeout       = 540
       max_instances = 1
       concurrency   = 1
-      # The sync it plans names the audience (core/activation/sync-config.ts).
-      env = { META_AUDIENCE_ID = var.meta_audience_id }
+      # The syncs it plans (core/activation/sync-config.ts): UNISTACK_SYNCS, or the one Meta sync.
+      env = merge({ META_AUDIENCE_ID = var.meta_audience_id }, local.syncs_env)
     }
     activate_meta = {
       name          = "activate-meta"
@@ -54,13 +55,46 @@ locals {
       timeout       = 540
       max_instances = var.activate_meta_max_instances
       concurrency   = 1
-      env = {
+      env = merge({
         META_AUDIENCE_ID        = var.meta_audience_id
         META_API_VERSION        = var.meta_api_version
         ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
-      }
+      }, local.syncs_env)
     }
-  }
+    }, contains(local.sync_destinations, "google_ads") ? {
+    activate_google_ads = {
+      name          = "activate-google-ads"
+      entry_point   = "activateGoogleAds"
+      description   = "Sends one planned batch to the configured Google Ads Customer Match list through the Data Manager API (its own identity, no key), records accepted and rejected rows in ops."
+      topic         = "activate-google-ads"
+      memory        = "512Mi"
+      timeout       = 540
+      max_instances = var.activate_max_instances
+      concurrency   = 1
+      env = merge({
+        ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
+      }, local.syncs_env)
+    }
+    } : {}, contains(local.sync_destinations, "sendgrid") ? {
+    activate_sendgrid = {
+      name          = "activate-sendgrid"
+      entry_point   = "activateSendgrid"
+      description   = "Sends one planned batch to the configured SendGrid Marketing list (and its suppressions), records accepted and rejected rows in ops."
+      topic         = "activate-sendgrid"
+      memory        = "512Mi"
+      timeout       = 540
+      max_instances = var.activate_max_instances
+      concurrency   = 1
+      env = merge({
+        ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
+      }, local.syncs_env)
+    }
+  } : {})
+
+  # UNISTACK_SYNCS (docs/destinations.md, "Configuration") and the destinations it names: each
+  # destination beyond Meta gets its activate function only when a sync goes to it.
+  syncs_env         = var.syncs == null ? {} : { UNISTACK_SYNCS = var.syncs }
+  sync_destinations = var.syncs == null ? [] : distinct([for sync in try(jsondecode(var.syncs).syncs, jsondecode(var.syncs)) : sync.destination])
 }
 
 resource "google_cloudfunctions2_function" "fn" {

@@ -13,7 +13,7 @@ locals {
   # - lake: role → the lake prefixes it applies to (an IAM condition on the bucket policy).
   # - jobs: bigquery.jobUser on the project (data access stays per dataset).
   # - publishes: feeds (pubsub.tf) it publishes to.
-  function_access = {
+  function_access = merge({
     # Internet-facing: adds raw/ and quarantine/ objects, nothing else. objectCreator cannot read,
     # list, overwrite or delete; a create-if-absent write that finds the object answers 412, which
     # the ingest code treats as "already landed" without reading it back.
@@ -42,8 +42,9 @@ locals {
         "roles/storage.objectCreator" = ["activation/"]
         "roles/storage.objectViewer"  = ["activation/"]
       }
-      jobs      = true
-      publishes = ["activate_meta"]
+      jobs = true
+      # Every activate-* topic this deployment has (one per destination a sync goes to).
+      publishes = [for key in keys(local.functions) : key if startswith(key, "activate_")]
     }
     # Reads the batch a message points at, records batches, accepted members and rejected rows.
     activate_meta = {
@@ -51,7 +52,12 @@ locals {
       jobs      = true
       publishes = []
     }
-  }
+    }, { for key in ["activate_google_ads", "activate_sendgrid"] : key => {
+      # The same as activate-meta: the batch a message points at, the ops ledger.
+      lake      = { "roles/storage.objectViewer" = ["activation/"] }
+      jobs      = true
+      publishes = []
+  } if contains(keys(local.functions), key) })
 
   # The table above as one entry per grant, keyed "<account>/<role>".
   lake_grants = merge([
@@ -103,12 +109,14 @@ resource "google_pubsub_topic_iam_member" "function_publishes" {
 # Each event-driven function may be invoked by its trigger identities alone. The ingest service is
 # the one public endpoint (ingest.tf).
 locals {
-  invokers = {
+  invokers = merge({
     "load_raw/trigger"     = { fn = "load_raw", member = local.member.trigger_load_raw }
     "load_raw/push"        = { fn = "load_raw", member = local.member.push_load_raw }
     "plan_activation/push" = { fn = "plan_activation", member = local.member.push_plan_activation }
     "activate_meta/push"   = { fn = "activate_meta", member = local.member.push_activate_meta }
-  }
+    }, { for key in ["activate_google_ads", "activate_sendgrid"] : "${key}/push" => {
+      fn = key, member = local.member["push_${key}"]
+  } if contains(keys(local.functions), key) })
 }
 
 resource "google_cloud_run_service_iam_member" "invoker" {

@@ -13,17 +13,21 @@ locals {
   # Service accounts created by infra/bootstrap (its local.accounts; test/infra checks that the
   # two lists agree). Key → account id.
   account_ids = {
-    ingest               = "unistack-ingest"
-    load_raw             = "unistack-fn-load-raw"
-    plan_activation      = "unistack-fn-plan-activation"
-    activate_meta        = "unistack-fn-activate-meta"
-    trigger_load_raw     = "unistack-trigger-load-raw"
-    push_load_raw        = "unistack-push-load-raw"
-    push_plan_activation = "unistack-push-plan-activation"
-    push_activate_meta   = "unistack-push-activate-meta"
-    dataform             = "unistack-dataform"
-    dataform_schedule    = "unistack-dataform-schedule"
-    function_build       = "unistack-fn-build"
+    ingest                   = "unistack-ingest"
+    load_raw                 = "unistack-fn-load-raw"
+    plan_activation          = "unistack-fn-plan-activation"
+    activate_meta            = "unistack-fn-activate-meta"
+    activate_google_ads      = "unistack-fn-act-google-ads"
+    activate_sendgrid        = "unistack-fn-act-sendgrid"
+    trigger_load_raw         = "unistack-trigger-load-raw"
+    push_load_raw            = "unistack-push-load-raw"
+    push_plan_activation     = "unistack-push-plan-activation"
+    push_activate_meta       = "unistack-push-activate-meta"
+    push_activate_google_ads = "unistack-push-act-google-ads"
+    push_activate_sendgrid   = "unistack-push-act-sendgrid"
+    dataform                 = "unistack-dataform"
+    dataform_schedule        = "unistack-dataform-schedule"
+    function_build           = "unistack-fn-build"
   }
   sa     = { for key, id in local.account_ids : key => "${id}@${var.project_id}.iam.gserviceaccount.com" }
   member = { for key, email in local.sa : key => "serviceAccount:${email}" }

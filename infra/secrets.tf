@@ -10,7 +10,7 @@
 # var.region, like the rest of the data.
 
 locals {
-  secrets = {
+  secrets = merge({
     shopify_webhook_secret = {
       id     = "shopify-webhook-secret"
       env    = "SHOPIFY_WEBHOOK_SECRET"
@@ -41,7 +41,16 @@ locals {
       reader = "activate_meta"
       bound  = true
     }
-  }
+    # activate-google-ads has no secret: it calls the Data Manager API as its own identity.
+    }, contains(keys(local.functions), "activate_sendgrid") ? {
+    # A SendGrid API key with the Marketing and Suppressions scopes.
+    sendgrid_api_key = {
+      id     = "sendgrid-api-key"
+      env    = "SENDGRID_API_KEY"
+      reader = "activate_sendgrid"
+      bound  = true
+    }
+  } : {})
 
   bound_secrets = { for key, secret in local.secrets : key => merge(secret, { version = lookup(var.secret_versions, key, null) }) if secret.bound }
 }

@@ -207,6 +207,29 @@ variable "activate_meta_max_instances" {
   }
 }
 
+variable "activate_max_instances" {
+  description = "Maximum concurrent instances of activate-google-ads and activate-sendgrid (one batch each): keep it low, both vendors rate-limit per account."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.activate_max_instances >= 1 && floor(var.activate_max_instances) == var.activate_max_instances
+    error_message = "activate_max_instances must be a whole number, at least 1."
+  }
+}
+
+variable "syncs" {
+  description = "UNISTACK_SYNCS: the sync configuration as JSON ({\"syncs\": [...]}, docs/destinations.md \"Configuration\"), given to plan-activation and every activate-* function. null: the one Meta sync of meta_audience_id. A sync to google_ads or sendgrid deploys that destination's activate function (and, for sendgrid, binds SENDGRID_API_KEY)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.syncs == null ? true : can([for sync in try(jsondecode(var.syncs).syncs, jsondecode(var.syncs)) : sync.destination])
+    error_message = "syncs must be JSON: {\"syncs\": [{\"id\": …, \"destination\": …}, …]} (docs/destinations.md)."
+  }
+}
+
 variable "load_sweep_interval_minutes" {
   description = "How often Cloud Scheduler asks load-raw to sweep the recent lake for objects no event loaded (the safety net behind the object-finalized trigger): the worst-case delay after a lost event."
   type        = number

@@ -477,7 +477,7 @@ deny contains msg if {
 # Smaller finding "a shared ops dataset three accounts can rewrite": each ops dataset has its own
 # writers.
 ops_writers := {
-	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta"},
+	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta", "unistack-fn-act-google-ads", "unistack-fn-act-sendgrid"},
 	"ops_load": {"unistack-fn-load-raw"},
 }
 

@@ -101,6 +101,12 @@ run "refuses_a_short_commit" {
   expect_failures = [var.source_commit]
 }
 
+run "refuses_syncs_that_are_not_json" {
+  command = plan
+  variables { syncs = "{syncs: [meta]}" }
+  expect_failures = [var.syncs]
+}
+
 run "refuses_delivery_cap_at_or_above_pubsub_attempts" {
   command = plan
   variables { activate_max_deliveries = 20 }

@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncTarget } from "../../functions/core/activation/sync-config.js";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
+import { sendgridClientOptionsFromEnv } from "../../functions/destinations/sendgrid/client.js";
 import {
   activateMetaSettings,
+  activateSettings,
   configuredSyncs,
 } from "../../functions/handlers/configured-syncs.js";
 import { succeededDataformRun } from "../../functions/handlers/dataform-run-finished.js";
@@ -312,20 +314,100 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         expect(Object.keys(ingest)).toContain(name);
       }
       const fn = (key: string) => envOf(`google_cloudfunctions2_function.fn["${key}"]`);
-      for (const key of ["load_raw", "plan_activation", "activate_meta"]) {
+      const activators = ["activate_meta", "activate_google_ads", "activate_sendgrid"];
+      for (const key of ["load_raw", "plan_activation", ...activators]) {
         expect(GcpEnvSchema.parse(fn(key)).UNISTACK_LAKE_BUCKET, key).toBe(
           "unistack-policy-test-unistack-lake",
         );
       }
       expect(loadSweepConfig(fn("load_raw")).jobsPerTablePerDay).toBeLessThanOrEqual(1_500);
+      // UNISTACK_SYNCS of the fixture: one sync per destination, each planned and each sent by
+      // its own activate function.
       expect(configuredSyncs(fn("plan_activation")).map(syncTarget)).toEqual([
         "120200000000000000",
+        "1234567890/9876543210",
+        "0f6d7a4e-3b2c-4d5e-8f9a-0b1c2d3e4f5a",
       ]);
-      expect(activateMetaSettings(fn("activate_meta"))).toEqual({
-        audienceId: "120200000000000000",
+      expect(activateMetaSettings(fn("activate_meta"))).toMatchObject({
+        syncs: [expect.objectContaining({ id: "meta_recent_purchasers" })],
         maxDeliveries: 15,
       });
       expect(metaClientOptionsFromEnv(fn("activate_meta")).accessToken).toBe("secret-placeholder");
+      expect(activateSettings("google_ads", fn("activate_google_ads"))).toMatchObject({
+        syncs: [expect.objectContaining({ id: "google_recent_purchasers" })],
+        maxDeliveries: 15,
+      });
+      // Customer Match runs on the function's own identity: no key is bound to it.
+      expect(
+        Object.values(fn("activate_google_ads")).filter((v) => v === "secret-placeholder"),
+      ).toEqual([]);
+      expect(activateSettings("sendgrid", fn("activate_sendgrid")).syncs.map(syncTarget)).toEqual([
+        "0f6d7a4e-3b2c-4d5e-8f9a-0b1c2d3e4f5a",
+      ]);
+      expect(sendgridClientOptionsFromEnv(fn("activate_sendgrid")).apiKey).toBe(
+        "secret-placeholder",
+      );
+    });
+
+    it("delivers each destination a sync goes to like activate-meta: own identity, push with dead letter, read on activation/ only", () => {
+      const named = (type: string, name: string) =>
+        ofType(infra, type)
+          .map(valuesOf)
+          .find((v) => v.name === name) ?? {};
+      const lake = JSON.parse(
+        String(
+          valuesOf(ofType(infra, "google_storage_bucket_iam_policy")[0] as ResourceChange)
+            .policy_data,
+        ),
+      ) as { bindings: { role: string; members: string[]; condition?: { expression: string } }[] };
+      const ops = ofType(infra, "google_bigquery_dataset")
+        .map(valuesOf)
+        .find((d) => d.dataset_id === "ops") as {
+        access: { role: string; user_by_email: string }[];
+      };
+      for (const [destination, account] of [
+        ["meta", "unistack-fn-activate-meta"],
+        ["google-ads", "unistack-fn-act-google-ads"],
+        ["sendgrid", "unistack-fn-act-sendgrid"],
+      ] as const) {
+        const name = `activate-${destination}`;
+        const email = `${account}@unistack-policy-test.iam.gserviceaccount.com`;
+        // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+        const fn = named("google_cloudfunctions2_function", name) as Record<string, any>;
+        expect(fn.service_config?.[0]?.service_account_email, name).toBe(email);
+        expect(fn.service_config[0].ingress_settings).toBe("ALLOW_INTERNAL_ONLY");
+        expect(fn.build_config[0].entry_point).toBe(
+          `activate${destination === "google-ads" ? "GoogleAds" : destination === "sendgrid" ? "Sendgrid" : "Meta"}`,
+        );
+        // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+        const push = named("google_pubsub_subscription", `${name}-push`) as Record<string, any>;
+        expect(push.dead_letter_policy?.[0]?.max_delivery_attempts, name).toBe(20);
+        expect(push.push_config[0].oidc_token[0].service_account_email).toMatch(
+          /^unistack-push-act(ivate)?-[a-z-]+@/,
+        );
+        expect(named("google_pubsub_subscription", `${name}-dead-letter-hold`)).not.toEqual({});
+        // On the lake: reads batches under activation/, nothing else.
+        const grants = lake.bindings.filter((b) => b.members.includes(`serviceAccount:${email}`));
+        expect(grants.map((b) => b.role)).toEqual(["roles/storage.objectViewer"]);
+        expect(grants[0]?.condition?.expression).toContain("/objects/activation/");
+        expect(grants[0]?.condition?.expression).not.toMatch(/objects\/(raw|quarantine|loads)\//);
+        // Writes the activation ledger; plan-activation publishes its pointers.
+        expect(ops.access).toContainEqual(
+          expect.objectContaining({ role: "WRITER", user_by_email: email }),
+        );
+        const key = name.replaceAll("-", "_");
+        const publish = infra.resource_changes.find(
+          (c) =>
+            c.address ===
+            `google_pubsub_topic_iam_member.function_publishes["plan_activation/${key}"]`,
+        );
+        expect(publish && valuesOf(publish), name).toMatchObject({
+          role: "roles/pubsub.publisher",
+          member:
+            "serviceAccount:unistack-fn-plan-activation@unistack-policy-test.iam.gserviceaccount.com",
+        });
+        expect(named("google_pubsub_topic", name)).not.toEqual({});
+      }
     });
 
     it("routes exactly the Dataform log entries plan-activation accepts as a finished run", () => {
