@@ -85,7 +85,17 @@ locals {
       group_readers             = compact([lookup(local.groups, "data_engineers", null)])
       authorized_datasets       = []
     }
-    }, { for id, r in local.report_datasets : id => {
+    }, contains(keys(local.functions), "pull") ? {
+    ops_pull = {
+      friendly_name             = "Operations: pulls"
+      description               = "One row per pull run (ops_pull.pull_runs): what it pulled and where it stopped, written by pull only."
+      partition_expiration_days = null
+      writers                   = [local.sa.pull]
+      readers                   = []
+      group_readers             = compact([lookup(local.groups, "data_engineers", null)])
+      authorized_datasets       = []
+    }
+    } : {}, { for id, r in local.report_datasets : id => {
       friendly_name             = r.unit == null ? "Reports" : "Reports: ${r.unit}"
       description               = "Authorized views (rpt_*) that Looker Studio and business users read${r.unit == null ? "" : ", filtered to business unit ${r.unit}"}. Built by Dataform over marts; no identity columns."
       partition_expiration_days = null

@@ -89,7 +89,27 @@ locals {
         ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
       }, local.syncs_env)
     }
+    } : {}, length(var.pulls) > 0 ? {
+    # Scheduled pulls (scheduler.tf): one message per (source, stream), every connection of the
+    # source pulled in turn. Its own budget (UNISTACK_PULL_BUDGET_SECONDS) stops starting pages
+    # before the timeout; the next run goes on from the journal in pull/.
+    pull = {
+      name          = "pull"
+      entry_point   = "pull"
+      description   = "Pulls one stream of a vendor API (Shopify backfill, Google Ads, Meta Ads, HubSpot) for each connection: pages journaled under pull/, records landed in raw/ and quarantine/, runs recorded in ops_pull."
+      topic         = "pull"
+      memory        = "1Gi"
+      timeout       = 540
+      max_instances = var.pull_max_instances
+      concurrency   = 1
+      env = merge({
+        UNISTACK_PULL_BUDGET_SECONDS = "420"
+      }, local.connections_env)
+    }
   } : {})
+
+  # UNISTACK_CONNECTIONS (docs/sources.md): the accounts of each source, read by pull and ingest.
+  connections_env = var.connections == null ? {} : { UNISTACK_CONNECTIONS = var.connections }
 
   # UNISTACK_SYNCS (docs/destinations.md, "Configuration") and the destinations it names: each
   # destination beyond Meta gets its activate function only when a sync goes to it.

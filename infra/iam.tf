@@ -57,7 +57,19 @@ locals {
       lake      = { "roles/storage.objectViewer" = ["activation/"] }
       jobs      = true
       publishes = []
-  } if contains(keys(local.functions), key) })
+    } if contains(keys(local.functions), key) }, contains(keys(local.functions), "pull") ? {
+    # Adds raw/ and quarantine/ objects like ingest (create-if-absent, never read back), and owns
+    # pull/: its windows and page journal are created, read, listed and deleted when done. Records
+    # its runs in ops_pull.
+    pull = {
+      lake = {
+        "roles/storage.objectCreator" = ["raw/", "quarantine/"]
+        "roles/storage.objectUser"    = ["pull/"]
+      }
+      jobs      = true
+      publishes = []
+    }
+  } : {})
 
   # The table above as one entry per grant, keyed "<account>/<role>".
   lake_grants = merge([
@@ -116,7 +128,9 @@ locals {
     "activate_meta/push"   = { fn = "activate_meta", member = local.member.push_activate_meta }
     }, { for key in ["activate_google_ads", "activate_sendgrid"] : "${key}/push" => {
       fn = key, member = local.member["push_${key}"]
-  } if contains(keys(local.functions), key) })
+    } if contains(keys(local.functions), key) }, contains(keys(local.functions), "pull") ? {
+    "pull/push" = { fn = "pull", member = local.member.push_pull }
+  } : {})
 }
 
 resource "google_cloud_run_service_iam_member" "invoker" {

@@ -26,3 +26,36 @@ resource "google_cloud_scheduler_job" "load_sweep" {
     data       = base64encode(jsonencode({ sweep = each.key }))
   }
 }
+
+# Scheduled pulls (docs/operations.md "Pulls"): one job per (source, stream) of var.pulls, at the
+# source's time, publishing {"source", "stream"} on topic pull, whose push subscription (pubsub.tf)
+# starts the pull function. Shopify's streams are the backfill behind the webhooks; the ads
+# streams re-pull the days their platform still restates.
+locals {
+  pull_streams = {
+    shopify    = ["orders", "customers"]
+    google_ads = ["campaign_stats", "ad_group_stats", "ad_stats"]
+    meta_ads   = ["campaign_stats", "adset_stats", "ad_stats"]
+    hubspot    = ["contacts", "companies", "deals", "owners"]
+  }
+  pull_jobs = merge([
+    for source, schedule in var.pulls : {
+      for stream in local.pull_streams[source] : "${source}/${stream}" => { source = source, stream = stream, schedule = schedule }
+    }
+  ]...)
+}
+
+resource "google_cloud_scheduler_job" "pull" {
+  for_each = local.pull_jobs
+
+  name        = "unistack-pull-${replace(each.value.source, "_", "-")}-${replace(each.value.stream, "_", "-")}"
+  region      = var.region
+  description = "Asks pull to pull ${each.value.source} ${each.value.stream} for every connection of ${each.value.source}."
+  schedule    = each.value.schedule
+  time_zone   = "Etc/UTC"
+
+  pubsub_target {
+    topic_name = google_pubsub_topic.feed["pull"].id
+    data       = base64encode(jsonencode({ source = each.value.source, stream = each.value.stream }))
+  }
+}

@@ -50,7 +50,25 @@ locals {
       reader = "activate_sendgrid"
       bound  = true
     }
-  } : {})
+    } : {},
+    # The default connection's token of each pulled source (var.pulls).
+    { for key, secret in local.pull_tokens : key => { id = secret.id, env = secret.env, reader = "pull", bound = true } if contains(keys(var.pulls), secret.source) },
+    # Per-connection secrets: the env names a connection's `secrets` map points at (UNISTACK_CONNECTIONS).
+    { for env, reader in var.connection_secrets : lower(env) => {
+      id     = replace(lower(env), "_", "-")
+      env    = env
+      reader = reader
+      bound  = true
+  } })
+
+  # What each pulled source reads under its own name (functions/sources/<source>/*api.ts).
+  pull_tokens = {
+    shopify_admin_access_token = { source = "shopify", id = "shopify-admin-access-token", env = "SHOPIFY_ADMIN_ACCESS_TOKEN" }
+    google_ads_access_token    = { source = "google_ads", id = "google-ads-access-token", env = "GOOGLE_ADS_ACCESS_TOKEN" }
+    google_ads_developer_token = { source = "google_ads", id = "google-ads-developer-token", env = "GOOGLE_ADS_DEVELOPER_TOKEN" }
+    meta_ads_access_token      = { source = "meta_ads", id = "meta-ads-access-token", env = "META_ADS_ACCESS_TOKEN" }
+    hubspot_access_token       = { source = "hubspot", id = "hubspot-access-token", env = "HUBSPOT_ACCESS_TOKEN" }
+  }
 
   bound_secrets = { for key, secret in local.secrets : key => merge(secret, { version = lookup(var.secret_versions, key, null) }) if secret.bound }
 }

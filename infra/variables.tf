@@ -230,6 +230,53 @@ variable "syncs" {
   }
 }
 
+variable "pulls" {
+  description = "Pulled sources and when (cron, UTC) their streams are pulled: a Cloud Scheduler job per stream (scheduler.tf), e.g. { shopify = \"20 2 * * *\", google_ads = \"40 5 * * *\", meta_ads = \"50 5 * * *\" }. A source here deploys the pull function and binds its default connection's token (secrets.tf). Empty: no pull function."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for source in keys(var.pulls) : contains(["shopify", "google_ads", "meta_ads", "hubspot"], source)])
+    error_message = "pulls keys are pulled sources: shopify, google_ads, meta_ads, hubspot."
+  }
+}
+
+variable "pull_max_instances" {
+  description = "Maximum concurrent pull instances (one stream run each)."
+  type        = number
+  default     = 5
+  nullable    = false
+
+  validation {
+    condition     = var.pull_max_instances >= 1 && floor(var.pull_max_instances) == var.pull_max_instances
+    error_message = "pull_max_instances must be a whole number, at least 1."
+  }
+}
+
+variable "connections" {
+  description = "UNISTACK_CONNECTIONS: the accounts of each source as JSON ([{\"source\", \"id\", \"businessUnit\", \"secrets\", \"settings\"}], docs/sources.md), given to the ingest service and the pull function. null: one default connection per source."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.connections == null ? true : can([for c in jsondecode(var.connections) : "${c.source}/${c.id}"])
+    error_message = "connections must be a JSON array of {\"source\", \"id\", \"businessUnit\", …} (docs/sources.md)."
+  }
+}
+
+variable "connection_secrets" {
+  description = "Secrets of configured connections, by the env variable a connection's `secrets` map names → the one service that reads it (\"ingest\" for webhook secrets, \"pull\" for API tokens), e.g. { SHOPIFY_WEBHOOK_SECRET_EU = \"ingest\", SHOPIFY_ADMIN_ACCESS_TOKEN_EU = \"pull\" }. Each becomes a Secret Manager secret (its name in lower case, - for _) bound by the version in secret_versions (key: the name in lower case)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for env, reader in var.connection_secrets : can(regex("^[A-Z][A-Z0-9_]{0,127}$", env)) && contains(["ingest", "pull"], reader)])
+    error_message = "connection_secrets maps UPPER_CASE env names to \"ingest\" or \"pull\"."
+  }
+}
+
 variable "load_sweep_interval_minutes" {
   description = "How often Cloud Scheduler asks load-raw to sweep the recent lake for objects no event loaded (the safety net behind the object-finalized trigger): the worst-case delay after a lost event."
   type        = number

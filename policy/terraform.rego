@@ -479,6 +479,7 @@ deny contains msg if {
 ops_writers := {
 	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta", "unistack-fn-act-google-ads", "unistack-fn-act-sendgrid"},
 	"ops_load": {"unistack-fn-load-raw"},
+	"ops_pull": {"unistack-fn-pull"},
 }
 
 deny contains msg if {

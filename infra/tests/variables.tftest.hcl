@@ -107,6 +107,18 @@ run "refuses_syncs_that_are_not_json" {
   expect_failures = [var.syncs]
 }
 
+run "refuses_an_unknown_pulled_source" {
+  command = plan
+  variables { pulls = { shopfiy = "20 2 * * *" } }
+  expect_failures = [var.pulls]
+}
+
+run "refuses_a_connection_secret_for_another_reader" {
+  command = plan
+  variables { connection_secrets = { SHOPIFY_WEBHOOK_SECRET_EU = "load_raw" } }
+  expect_failures = [var.connection_secrets]
+}
+
 run "refuses_delivery_cap_at_or_above_pubsub_attempts" {
   command = plan
   variables { activate_max_deliveries = 20 }

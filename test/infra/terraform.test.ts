@@ -12,7 +12,18 @@ import {
 } from "../../functions/handlers/configured-syncs.js";
 import { succeededDataformRun } from "../../functions/handlers/dataform-run-finished.js";
 import { loadSweepConfig } from "../../functions/handlers/load-raw.js";
+import { PullMessageSchema, pullBudgetMs } from "../../functions/handlers/pull.js";
+import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
 import { GcpEnvSchema } from "../../functions/platform/gcp/gcp-platform.js";
+import {
+  connectionSecrets,
+  connectionsOf,
+  loadConnections,
+} from "../../functions/sources/connections.js";
+import { GoogleAdsSettingsSchema } from "../../functions/sources/google-ads/api.js";
+import { MetaAdsSettingsSchema } from "../../functions/sources/meta-ads/api.js";
+import { pullSources } from "../../functions/sources/pull-registry.js";
+import { SOURCE_NAMES } from "../../functions/sources/source-names.js";
 import { REPO_ROOT, requireTool } from "../support/external-tools.js";
 import {
   denials,
@@ -294,8 +305,14 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
           const env = v.template[0].containers[0].env as Array<{
             name: string;
             value: string | null;
+            value_source: unknown[] | null;
           }>;
-          return Object.fromEntries(env.map((e) => [e.name, e.value ?? "secret-placeholder"]));
+          return Object.fromEntries(
+            env.map((e) => [
+              e.name,
+              e.value_source?.length ? "secret-placeholder" : (e.value ?? ""),
+            ]),
+          );
         }
         const config = v.service_config[0];
         return {
@@ -315,12 +332,41 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       }
       const fn = (key: string) => envOf(`google_cloudfunctions2_function.fn["${key}"]`);
       const activators = ["activate_meta", "activate_google_ads", "activate_sendgrid"];
-      for (const key of ["load_raw", "plan_activation", ...activators]) {
+      for (const key of ["load_raw", "plan_activation", "pull", ...activators]) {
         expect(GcpEnvSchema.parse(fn(key)).UNISTACK_LAKE_BUCKET, key).toBe(
           "unistack-policy-test-unistack-lake",
         );
       }
       expect(loadSweepConfig(fn("load_raw")).jobsPerTablePerDay).toBeLessThanOrEqual(1_500);
+      // pull and ingest read the same connections; each connection finds its own secrets under
+      // the source's names (the per-connection map), bound from Secret Manager.
+      const pull = fn("pull");
+      expect(pullBudgetMs(pull)).toBeLessThan(540_000);
+      for (const env of [pull, ingest]) {
+        const connections = loadConnections(env, SOURCE_NAMES);
+        expect(connectionsOf(connections, "shopify").map((c) => c.id)).toEqual(["eu"]);
+      }
+      const pulled = loadConnections(pull, SOURCE_NAMES);
+      const secretOf = (source: string, name: string) => {
+        const [connection] = connectionsOf(pulled, source);
+        if (!connection) throw new Error(`no ${source} connection`);
+        return connectionSecrets(createEnvSecrets(pull), connection).get(name);
+      };
+      expect(secretOf("shopify", "SHOPIFY_ADMIN_ACCESS_TOKEN")).toBe("secret-placeholder");
+      expect(pull.SHOPIFY_ADMIN_ACCESS_TOKEN_EU).toBe("secret-placeholder");
+      expect(secretOf("google_ads", "GOOGLE_ADS_ACCESS_TOKEN")).toBe("secret-placeholder");
+      expect(secretOf("google_ads", "GOOGLE_ADS_DEVELOPER_TOKEN")).toBe("secret-placeholder");
+      expect(secretOf("meta_ads", "META_ADS_ACCESS_TOKEN")).toBe("secret-placeholder");
+      expect(
+        GoogleAdsSettingsSchema.parse(connectionsOf(pulled, "google_ads")[0]?.settings).customerId,
+      ).toBe("1234567890");
+      expect(
+        MetaAdsSettingsSchema.parse(connectionsOf(pulled, "meta_ads")[0]?.settings).adAccountId,
+      ).toBe("1234567");
+      // The EU shop's webhook secret on ingest, its Admin API token on pull, neither on the other.
+      expect(ingest.SHOPIFY_WEBHOOK_SECRET_EU).toBe("secret-placeholder");
+      expect(ingest.SHOPIFY_ADMIN_ACCESS_TOKEN_EU).toBeUndefined();
+      expect(pull.SHOPIFY_WEBHOOK_SECRET_EU).toBeUndefined();
       // UNISTACK_SYNCS of the fixture: one sync per destination, each planned and each sent by
       // its own activate function.
       expect(configuredSyncs(fn("plan_activation")).map(syncTarget)).toEqual([
@@ -408,6 +454,61 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         });
         expect(named("google_pubsub_topic", name)).not.toEqual({});
       }
+    });
+
+    it("schedules every stream of each pulled source as a message the pull function accepts", () => {
+      const jobs = ofType(infra, "google_cloud_scheduler_job")
+        .map(valuesOf)
+        // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+        .filter((j) => String(j.name).startsWith("unistack-pull-")) as Record<string, any>[];
+      const messages = jobs.map((j) =>
+        PullMessageSchema.parse(
+          JSON.parse(Buffer.from(j.pubsub_target[0].data, "base64").toString("utf8")),
+        ),
+      );
+      for (const m of messages) expect(pullSources.get(m.source)?.streams[m.stream]).toBeDefined();
+      expect(messages.map((m) => `${m.source}/${m.stream}`).sort()).toEqual(
+        ["google_ads", "meta_ads", "shopify"]
+          .flatMap((source) =>
+            Object.keys(pullSources.get(source)?.streams ?? {}).map((s) => `${source}/${s}`),
+          )
+          .sort(),
+      );
+      expect(jobs.find((j) => j.name === "unistack-pull-shopify-orders")?.schedule).toBe(
+        "20 2 * * *",
+      );
+      // pull: push with a dead letter, its own identity; on the lake it adds raw/ and quarantine/
+      // objects and owns pull/, nothing else; it writes ops_pull alone.
+      const lake = JSON.parse(
+        String(
+          valuesOf(ofType(infra, "google_storage_bucket_iam_policy")[0] as ResourceChange)
+            .policy_data,
+        ),
+      ) as { bindings: { role: string; members: string[]; condition: { expression: string } }[] };
+      const member = "serviceAccount:unistack-fn-pull@unistack-policy-test.iam.gserviceaccount.com";
+      const grants = lake.bindings
+        .filter((b) => b.members.includes(member))
+        .map((b) => [
+          b.role,
+          [...b.condition.expression.matchAll(/objects\/([a-z/]+)"/g)].map((m) => m[1]),
+        ]);
+      expect(Object.fromEntries(grants)).toEqual({
+        "roles/storage.objectCreator": ["raw/", "quarantine/"],
+        "roles/storage.objectUser": ["pull/"],
+      });
+      const push = ofType(infra, "google_pubsub_subscription")
+        .map(valuesOf)
+        // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+        .find((v) => v.name === "pull-push") as Record<string, any>;
+      expect(push.dead_letter_policy[0].max_delivery_attempts).toBe(20);
+      const opsPull = ofType(infra, "google_bigquery_dataset")
+        .map(valuesOf)
+        .find((d) => d.dataset_id === "ops_pull") as {
+        access: { role: string; user_by_email: string | null }[];
+      };
+      expect(opsPull.access.filter((a) => a.role === "WRITER").map((a) => a.user_by_email)).toEqual(
+        ["unistack-fn-pull@unistack-policy-test.iam.gserviceaccount.com"],
+      );
     });
 
     it("routes exactly the Dataform log entries plan-activation accepts as a finished run", () => {
