@@ -163,9 +163,9 @@ resource "google_cloudfunctions2_function" "fn" {
       }
     }
 
-    # The secrets that name this function as their reader, by reference (secrets.tf).
+    # The secrets that name this function among their readers, by reference (secrets.tf).
     dynamic "secret_environment_variables" {
-      for_each = { for id, secret in local.bound_secrets : id => secret if secret.reader == each.key }
+      for_each = { for id, secret in local.bound_secrets : id => secret if contains(secret.readers, each.key) }
       content {
         key        = secret_environment_variables.value.env
         project_id = var.project_id

@@ -17,8 +17,13 @@ locals {
     # Internet-facing: adds raw/ and quarantine/ objects, nothing else. objectCreator cannot read,
     # list, overwrite or delete; a create-if-absent write that finds the object answers 412, which
     # the ingest code treats as "already landed" without reading it back.
+    # The one object it reads is the suppression list (privacy/suppression.json, an exact-name
+    # condition): erased people's records must land nowhere (docs/privacy.md).
     ingest = {
-      lake      = { "roles/storage.objectCreator" = ["raw/", "quarantine/"] }
+      lake = {
+        "roles/storage.objectCreator" = ["raw/", "quarantine/"]
+        "roles/storage.objectViewer"  = [local.suppression_object]
+      }
       jobs      = false
       publishes = []
     }
@@ -65,11 +70,15 @@ locals {
       lake = {
         "roles/storage.objectCreator" = ["raw/", "quarantine/"]
         "roles/storage.objectUser"    = ["pull/"]
+        "roles/storage.objectViewer"  = [local.suppression_object]
       }
       jobs      = true
       publishes = []
     }
   } : {})
+
+  # An entry ending in "/" is a prefix; any other is one object, by its exact name (storage.tf).
+  suppression_object = "privacy/suppression.json"
 
   # The table above as one entry per grant, keyed "<account>/<role>".
   lake_grants = merge([

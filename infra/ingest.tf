@@ -62,9 +62,9 @@ resource "google_cloud_run_v2_service" "ingest" {
         }
       }
 
-      # The secrets that name ingest as their reader, by version number (secrets.tf).
+      # The secrets that name ingest among their readers, by version number (secrets.tf).
       dynamic "env" {
-        for_each = { for id, secret in local.bound_secrets : id => secret if secret.reader == "ingest" }
+        for_each = { for id, secret in local.bound_secrets : id => secret if contains(secret.readers, "ingest") }
         content {
           name = env.value.env
           value_source {

@@ -2,7 +2,7 @@
 # google_secret_manager_secret_version here, nothing in state); operators add versions with
 # `gcloud secrets versions add` (docs/operations.md).
 #
-# Each secret names its one reader: the identity that binds it as `env` and the only one granted
+# Each secret names its readers: the identities that bind it as `env` and the only ones granted
 # secretAccessor on it. Bindings name a version NUMBER (var.secret_versions), never `latest`: a
 # deploy says exactly which key runs, a rotation is a reviewed change of that number, and rolling
 # back is the previous number. The *_previous secrets hold the key being rotated out, bound only
@@ -12,53 +12,61 @@
 locals {
   secrets = merge({
     shopify_webhook_secret = {
-      id     = "shopify-webhook-secret"
-      env    = "SHOPIFY_WEBHOOK_SECRET"
-      reader = "ingest"
-      bound  = true
+      id      = "shopify-webhook-secret"
+      env     = "SHOPIFY_WEBHOOK_SECRET"
+      readers = ["ingest"]
+      bound   = true
     }
     shopify_webhook_secret_previous = {
-      id     = "shopify-webhook-secret-previous"
-      env    = "SHOPIFY_WEBHOOK_SECRET_PREVIOUS"
-      reader = "ingest"
-      bound  = var.shopify_secret_rotation_in_progress
+      id      = "shopify-webhook-secret-previous"
+      env     = "SHOPIFY_WEBHOOK_SECRET_PREVIOUS"
+      readers = ["ingest"]
+      bound   = var.shopify_secret_rotation_in_progress
     }
     sendgrid_webhook_public_key = {
-      id     = "sendgrid-webhook-public-key"
-      env    = "SENDGRID_WEBHOOK_PUBLIC_KEY"
-      reader = "ingest"
-      bound  = true
+      id      = "sendgrid-webhook-public-key"
+      env     = "SENDGRID_WEBHOOK_PUBLIC_KEY"
+      readers = ["ingest"]
+      bound   = true
     }
     sendgrid_webhook_public_key_previous = {
-      id     = "sendgrid-webhook-public-key-previous"
-      env    = "SENDGRID_WEBHOOK_PUBLIC_KEY_PREVIOUS"
-      reader = "ingest"
-      bound  = var.sendgrid_key_rotation_in_progress
+      id      = "sendgrid-webhook-public-key-previous"
+      env     = "SENDGRID_WEBHOOK_PUBLIC_KEY_PREVIOUS"
+      readers = ["ingest"]
+      bound   = var.sendgrid_key_rotation_in_progress
     }
     meta_access_token = {
-      id     = "meta-access-token"
-      env    = "META_ACCESS_TOKEN"
-      reader = "activate_meta"
-      bound  = true
+      id      = "meta-access-token"
+      env     = "META_ACCESS_TOKEN"
+      readers = ["activate_meta"]
+      bound   = true
+    }
+    # The privacy salt (docs/privacy.md): 32 random bytes, hex. It keys the suppression list that
+    # ingest and pull consult before landing a record; it must never change.
+    privacy_salt = {
+      id      = "unistack-privacy-salt"
+      env     = "UNISTACK_PRIVACY_SALT"
+      readers = concat(["ingest"], contains(keys(local.functions), "pull") ? ["pull"] : [])
+      bound   = true
     }
     # activate-google-ads has no secret: it calls the Data Manager API as its own identity.
     }, contains(keys(local.functions), "activate_sendgrid") ? {
     # A SendGrid API key with the Marketing and Suppressions scopes.
     sendgrid_api_key = {
-      id     = "sendgrid-api-key"
-      env    = "SENDGRID_API_KEY"
-      reader = "activate_sendgrid"
-      bound  = true
+      id      = "sendgrid-api-key"
+      env     = "SENDGRID_API_KEY"
+      readers = ["activate_sendgrid"]
+      bound   = true
     }
     } : {},
     # The default connection's token of each pulled source (var.pulls).
-    { for key, secret in local.pull_tokens : key => { id = secret.id, env = secret.env, reader = "pull", bound = true } if contains(keys(var.pulls), secret.source) },
+    { for key, secret in local.pull_tokens : key => { id = secret.id, env = secret.env, readers = ["pull"], bound = true } if contains(keys(var.pulls), secret.source) },
     # Per-connection secrets: the env names a connection's `secrets` map points at (UNISTACK_CONNECTIONS).
     { for env, reader in var.connection_secrets : lower(env) => {
-      id     = replace(lower(env), "_", "-")
-      env    = env
-      reader = reader
-      bound  = true
+      id      = replace(lower(env), "_", "-")
+      env     = env
+      readers = [reader]
+      bound   = true
   } })
 
   # What each pulled source reads under its own name (functions/sources/<source>/*api.ts).
@@ -94,10 +102,11 @@ resource "google_secret_manager_secret" "secret" {
   }
 }
 
+# One grant per (secret, reader), keyed "<secret>/<reader>".
 resource "google_secret_manager_secret_iam_member" "reader" {
-  for_each = local.secrets
+  for_each = merge([for key, secret in local.secrets : { for reader in secret.readers : "${key}/${reader}" => { secret = key, reader = reader } }]...)
 
-  secret_id = google_secret_manager_secret.secret[each.key].id
+  secret_id = google_secret_manager_secret.secret[each.value.secret].id
   role      = "roles/secretmanager.secretAccessor"
   member    = local.member[each.value.reader]
 }

@@ -98,11 +98,13 @@ data "google_iam_policy" "lake" {
       members = [local.member[binding.value.account]]
 
       condition {
-        title       = "${join("-and-", [for prefix in binding.value.prefixes : trimsuffix(prefix, "/")])}-only"
+        title       = "${join("-and-", [for prefix in binding.value.prefixes : replace(trimsuffix(prefix, "/"), "/", "-")])}-only"
         description = "Only objects under ${join(" and ", binding.value.prefixes)}."
+        # A prefix (ends in "/") covers its objects and, for roles that list, listing under it; any
+        # other entry is one object by its exact name, never listed.
         expression = join(" || ", concat(
-          [for prefix in binding.value.prefixes : "resource.name.startsWith(\"${local.lake_objects}/${prefix}\")"],
-          [for prefix in binding.value.prefixes : "(resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"${prefix}\"))" if contains(["roles/storage.objectViewer", "roles/storage.objectUser"], binding.value.role)],
+          [for prefix in binding.value.prefixes : endswith(prefix, "/") ? "resource.name.startsWith(\"${local.lake_objects}/${prefix}\")" : "resource.name == \"${local.lake_objects}/${prefix}\""],
+          [for prefix in binding.value.prefixes : "(resource.type == \"storage.googleapis.com/Bucket\" && api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"${prefix}\"))" if endswith(prefix, "/") && contains(["roles/storage.objectViewer", "roles/storage.objectUser"], binding.value.role)],
         ))
       }
     }

@@ -262,7 +262,16 @@ deny contains msg if {
 	some g in grants
 	g.member == sprintf("serviceAccount:%s", [email])
 	regex.match(`^roles/(storage\.(objectViewer|objectAdmin|admin|legacy.*)|bigquery\..*)$`, g.role)
+	not suppression_list_read(g)
 	msg := sprintf("internet-facing %s may read data: %s by %s", [email, g.role, g.address])
+}
+
+# The one read ingest needs: the suppression list (privacy/suppression.json), by its exact name, so
+# that erased people's records land nowhere. Salted hashes only; no prefix, no listing.
+suppression_list_read(g) if {
+	g.role == "roles/storage.objectViewer"
+	count(g.condition) == 1
+	regex.match(`^resource\.name == "projects/_/buckets/[a-z0-9._-]+/objects/privacy/suppression\.json"$`, g.condition[0].expression)
 }
 
 deny contains msg if {

@@ -96,6 +96,12 @@ test_bucket_without_authoritative_policy if finds(array.concat(good, [rc("google
 
 test_additive_bucket_grant if finds(array.concat(good, [rc("google_storage_bucket_iam_member", {"bucket": "p-unistack-lake", "role": "roles/storage.objectViewer", "member": "group:g@example.com"})]), "beside a bucket's authoritative policy")
 
+suppression_read(expression) := rc("google_storage_bucket_iam_policy", {"bucket": "p-unistack-lake", "policy_data": json.marshal({"bindings": [{"role": "roles/storage.objectViewer", "members": [sa("unistack-ingest")], "condition": {"expression": expression}}]})})
+
+test_ingest_reads_the_suppression_list_only if count(deny_with(array.concat(good, [suppression_read("resource.name == \"projects/_/buckets/p-unistack-lake/objects/privacy/suppression.json\"")]))) == 0
+
+test_ingest_reads_privacy_prefix if finds(array.concat(good, [suppression_read("resource.name.startsWith(\"projects/_/buckets/p-unistack-lake/objects/privacy/\")")]), "internet-facing unistack-ingest@p.iam.gserviceaccount.com may read data")
+
 test_ingest_reads_lake if finds(array.concat(good, [rc("google_storage_bucket_iam_policy", {"bucket": "p-unistack-lake", "policy_data": json.marshal({"bindings": [{"role": "roles/storage.objectViewer", "members": [sa("unistack-ingest")]}]})})]), "internet-facing unistack-ingest@p.iam.gserviceaccount.com may read data")
 
 test_ingest_on_dataset_acl if finds(array.concat(good, [rc("google_bigquery_dataset", {"dataset_id": "marts", "max_time_travel_hours": "48", "access": [{"role": "OWNER", "group_by_email": "bg@example.com"}, {"role": "READER", "user_by_email": "unistack-ingest@p.iam.gserviceaccount.com"}]})]), "is on the access list")

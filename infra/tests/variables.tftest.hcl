@@ -30,6 +30,7 @@ variables {
     shopify_webhook_secret      = "1"
     sendgrid_webhook_public_key = "1"
     meta_access_token           = "1"
+    privacy_salt                = "1"
   }
 }
 

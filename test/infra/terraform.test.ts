@@ -3,6 +3,8 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncTarget } from "../../functions/core/activation/sync-config.js";
+import { SUPPRESSION_OBJECT } from "../../functions/core/privacy/suppression-list.js";
+import { PRIVACY_SALT_ENV } from "../../functions/core/privacy/suppression-source.js";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
 import { sendgridClientOptionsFromEnv } from "../../functions/destinations/sendgrid/client.js";
 import {
@@ -178,6 +180,28 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
               "serviceAccount:unistack-ingest@unistack-policy-test.iam.gserviceaccount.com",
             ],
           });
+          v.policy_data = JSON.stringify(data);
+        }),
+      ).toEqual([expect.stringMatching(/internet-facing .* may read data/)]);
+    });
+
+    it("the ingest identity's read of the suppression list widened beyond that one object", () => {
+      const policy = "google_storage_bucket_iam_policy.lake";
+      const ingest = "serviceAccount:unistack-ingest@unistack-policy-test.iam.gserviceaccount.com";
+      expect(
+        mutate(infra, policy, (v) => {
+          const data = JSON.parse(v.policy_data);
+          for (const binding of data.bindings) {
+            if (binding.role === "roles/storage.objectViewer" && binding.members.includes(ingest)) {
+              // The configuration grants exactly the list, by name.
+              expect(binding.condition.expression).toBe(
+                `resource.name == "projects/_/buckets/unistack-policy-test-unistack-lake/objects/${SUPPRESSION_OBJECT}"`,
+              );
+              binding.condition.expression = binding.condition.expression
+                .replace(" == ", ".startsWith(")
+                .replace('suppression.json"', '")');
+            }
+          }
           v.policy_data = JSON.stringify(data);
         }),
       ).toEqual([expect.stringMatching(/internet-facing .* may read data/)]);
@@ -367,6 +391,10 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       expect(ingest.SHOPIFY_WEBHOOK_SECRET_EU).toBe("secret-placeholder");
       expect(ingest.SHOPIFY_ADMIN_ACCESS_TOKEN_EU).toBeUndefined();
       expect(pull.SHOPIFY_WEBHOOK_SECRET_EU).toBeUndefined();
+      // Both consult the suppression list before landing: the salt that keys it, from Secret
+      // Manager, on both (without it ingest answers 503 once someone was erased).
+      expect(ingest[PRIVACY_SALT_ENV]).toBe("secret-placeholder");
+      expect(pull[PRIVACY_SALT_ENV]).toBe("secret-placeholder");
       // UNISTACK_SYNCS of the fixture: one sync per destination, each planned and each sent by
       // its own activate function.
       expect(configuredSyncs(fn("plan_activation")).map(syncTarget)).toEqual([
@@ -490,11 +518,12 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         .filter((b) => b.members.includes(member))
         .map((b) => [
           b.role,
-          [...b.condition.expression.matchAll(/objects\/([a-z/]+)"/g)].map((m) => m[1]),
+          [...b.condition.expression.matchAll(/objects\/([a-z/._]+)"/g)].map((m) => m[1]),
         ]);
       expect(Object.fromEntries(grants)).toEqual({
         "roles/storage.objectCreator": ["raw/", "quarantine/"],
         "roles/storage.objectUser": ["pull/"],
+        "roles/storage.objectViewer": [SUPPRESSION_OBJECT],
       });
       const push = ofType(infra, "google_pubsub_subscription")
         .map(valuesOf)
