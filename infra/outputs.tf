@@ -1,9 +1,17 @@
+# A source with configured connections (var.connections) is served at /webhooks/<source>/<id> for
+# each of them, and its bare URL answers 404; every other source at /webhooks/<source>.
+locals {
+  webhook_sources   = ["shopify", "sendgrid", "hubspot", "zoom"]
+  connection_keys   = var.connections == null ? [] : [for c in jsondecode(var.connections) : "${c.source}/${c.id}"]
+  connected_sources = distinct([for key in local.connection_keys : split("/", key)[0]])
+}
+
 output "webhook_urls" {
-  description = "Paste these into the vendors' webhook settings (docs/operations.md)."
-  value = {
-    shopify  = "${google_cloud_run_v2_service.ingest.uri}/webhooks/shopify"
-    sendgrid = "${google_cloud_run_v2_service.ingest.uri}/webhooks/sendgrid"
-  }
+  description = "Paste these into the vendors' webhook settings (docs/operations.md), by source or <source>/<connection>."
+  value = merge(
+    { for source in local.webhook_sources : source => "${google_cloud_run_v2_service.ingest.uri}/webhooks/${source}" if !contains(local.connected_sources, source) },
+    { for key in local.connection_keys : key => "${google_cloud_run_v2_service.ingest.uri}/webhooks/${key}" if contains(local.webhook_sources, split("/", key)[0]) },
+  )
 }
 
 output "lake_bucket" {

@@ -25,6 +25,7 @@ import {
 import { GoogleAdsSettingsSchema } from "../../functions/sources/google-ads/api.js";
 import { MetaAdsSettingsSchema } from "../../functions/sources/meta-ads/api.js";
 import { pullSources } from "../../functions/sources/pull-registry.js";
+import { webhookSources } from "../../functions/sources/registry.js";
 import { SOURCE_NAMES } from "../../functions/sources/source-names.js";
 import { REPO_ROOT, requireTool } from "../support/external-tools.js";
 import {
@@ -537,6 +538,17 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       };
       expect(opsPull.access.filter((a) => a.role === "WRITER").map((a) => a.user_by_email)).toEqual(
         ["unistack-fn-pull@unistack-policy-test.iam.gserviceaccount.com"],
+      );
+    });
+
+    it("prints a webhook URL for every webhook source, per connection where connections are configured", () => {
+      // The service's URI is known only after apply; the keys are the plan's.
+      const urls = (infra.output_changes as { webhook_urls: { after_unknown: object } })
+        .webhook_urls.after_unknown;
+      expect(Object.keys(urls).sort()).toEqual(
+        [...webhookSources.keys()]
+          .flatMap((source) => (source === "shopify" ? ["shopify/eu"] : [source]))
+          .sort(),
       );
     });
 
