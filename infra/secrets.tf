@@ -59,8 +59,9 @@ locals {
       bound   = true
     }
     } : {},
-    # The default connection's token of each pulled source (var.pulls).
-    { for key, secret in local.pull_tokens : key => { id = secret.id, env = secret.env, readers = ["pull"], bound = true } if contains(keys(var.pulls), secret.source) },
+    # The token of each pulled source (var.pulls) under its own name, unless every configured
+    # connection of the source reads it from a variable of its own (connection_secrets).
+    { for key, secret in local.pull_tokens : key => { id = secret.id, env = secret.env, readers = ["pull"], bound = true } if contains(keys(var.pulls), secret.source) && !contains(local.remapped_tokens, key) },
     # Per-connection secrets: the env names a connection's `secrets` map points at (UNISTACK_CONNECTIONS).
     { for env, reader in var.connection_secrets : lower(env) => {
       id      = replace(lower(env), "_", "-")
@@ -77,6 +78,13 @@ locals {
     meta_ads_access_token      = { source = "meta_ads", id = "meta-ads-access-token", env = "META_ADS_ACCESS_TOKEN" }
     hubspot_access_token       = { source = "hubspot", id = "hubspot-access-token", env = "HUBSPOT_ACCESS_TOKEN" }
   }
+
+  # Tokens no connection reads under the source's own name: the source has configured connections
+  # and each maps that name to another variable. One "<token>:remapped|own" per connection.
+  token_uses = var.connections == null ? [] : flatten([for c in jsondecode(var.connections) : [
+    for key, token in local.pull_tokens : "${key}:${try(c.secrets[token.env], null) == null ? "own" : "remapped"}" if c.source == token.source
+  ]])
+  remapped_tokens = [for key, token in local.pull_tokens : key if contains(local.token_uses, "${key}:remapped") && !contains(local.token_uses, "${key}:own")]
 
   bound_secrets = { for key, secret in local.secrets : key => merge(secret, { version = lookup(var.secret_versions, key, null) }) if secret.bound }
 }

@@ -379,6 +379,8 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       };
       expect(secretOf("shopify", "SHOPIFY_ADMIN_ACCESS_TOKEN")).toBe("secret-placeholder");
       expect(pull.SHOPIFY_ADMIN_ACCESS_TOKEN_EU).toBe("secret-placeholder");
+      // The only shop reads its token from its own variable: none is bound under the bare name.
+      expect(pull.SHOPIFY_ADMIN_ACCESS_TOKEN).toBeUndefined();
       expect(secretOf("google_ads", "GOOGLE_ADS_ACCESS_TOKEN")).toBe("secret-placeholder");
       expect(secretOf("google_ads", "GOOGLE_ADS_DEVELOPER_TOKEN")).toBe("secret-placeholder");
       expect(secretOf("meta_ads", "META_ADS_ACCESS_TOKEN")).toBe("secret-placeholder");
