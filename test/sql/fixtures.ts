@@ -4,6 +4,7 @@ import { ERASED_RECORDS } from "../../functions/core/privacy/privacy-tables.js";
 import { type RawLine, rawTableSpec } from "../../functions/core/raw-table.js";
 import { compileProject } from "../../functions/dataform/compile.js";
 import type { CompiledGraph } from "../../functions/dataform/compiled-graph.js";
+import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { rawStreamsOf } from "../../functions/handlers/load-raw.js";
 import {
   createDuckDbWarehouse,
@@ -13,6 +14,7 @@ import {
   createLocalGa4Export,
   type LocalGa4Export,
 } from "../../functions/sources/ga4/local-export.js";
+import { ensureLocalDeclarations } from "../../functions/sources/local-declarations.js";
 import { PULL_SOURCES } from "../../functions/sources/pull-registry.js";
 import { WEBHOOK_SOURCES } from "../../functions/sources/registry.js";
 
@@ -204,4 +206,35 @@ export function useGraphWarehouse(): GraphWarehouse {
     await state.warehouse.close();
   });
   return state;
+}
+
+/**
+ * Loads the raw objects of `source`'s streams landed in the lake since the last call (`loaded`
+ * remembers the keys; `only` keeps some back), as the loader's sweep would, then runs the graph.
+ */
+export async function loadLandedAndRun(
+  db: GraphWarehouse,
+  lake: { store: { uriOf(key: string): string }; keys(prefix: string): Promise<string[]> },
+  pulled: {
+    source: string;
+    streams: readonly string[];
+    loaded: Set<string>;
+    only?: ((key: string) => boolean) | undefined;
+  },
+): Promise<void> {
+  const { source, streams, loaded, only = () => true } = pulled;
+  for (const stream of streams) {
+    const keys = (await lake.keys(`raw/${source}/${stream}/`)).filter(
+      (k) => !loaded.has(k) && only(k),
+    );
+    if (keys.length === 0) continue;
+    for (const k of keys) loaded.add(k);
+    await db.warehouse.load({
+      table: rawTableSpec(source, stream),
+      sourceUris: keys.map((k) => lake.store.uriOf(k)),
+      jobId: `${source}_${stream}_${loaded.size}`,
+    });
+  }
+  await ensureLocalDeclarations(db.warehouse, db.graph, repoRoot);
+  await runDuckDbGraph(db.warehouse, db.graph);
 }

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PullIncompleteError } from "../../functions/core/pull/errors.js";
 import { runPull } from "../../functions/core/pull/run-pull.js";
-import { rawTableSpec } from "../../functions/core/raw-table.js";
-import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
 import { googleAdsPullSource } from "../../functions/sources/google-ads/index.js";
 import {
@@ -13,9 +11,8 @@ import {
   adDayMetrics,
   googleAdsSandboxData,
 } from "../../functions/sources/google-ads/sandbox-data.js";
-import { ensureLocalDeclarations } from "../../functions/sources/local-declarations.js";
 import { capturingLogger, createLake, fixedClock, type Lake } from "../unit/handlers/harness.js";
-import { repoRoot, useGraphWarehouse } from "./fixtures.js";
+import { loadLandedAndRun, useGraphWarehouse } from "./fixtures.js";
 
 const db = useGraphWarehouse();
 const NOW = new Date("2026-03-10T06:00:00Z");
@@ -74,20 +71,7 @@ async function pull(now: Date, streams = STREAMS) {
 }
 
 /** Loads the raw objects landed since the last call (as the sweep would), then runs the graph. */
-async function build() {
-  for (const stream of STREAMS) {
-    const keys = (await lake.keys(`raw/google_ads/${stream}/`)).filter((k) => !loaded.has(k));
-    if (keys.length === 0) continue;
-    for (const k of keys) loaded.add(k);
-    await db.warehouse.load({
-      table: rawTableSpec("google_ads", stream),
-      sourceUris: keys.map((k) => lake.store.uriOf(k)),
-      jobId: `google_ads_${stream}_${loaded.size}`,
-    });
-  }
-  await ensureLocalDeclarations(db.warehouse, db.graph, repoRoot);
-  await runDuckDbGraph(db.warehouse, db.graph);
-}
+const build = () => loadLandedAndRun(db, lake, { source: "google_ads", streams: STREAMS, loaded });
 
 const campaignDays = () =>
   db.warehouse.query<{ day: string; campaign_id: string; clicks: number; cost_micros: number }>(

@@ -1,9 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runPull } from "../../functions/core/pull/run-pull.js";
-import { rawTableSpec } from "../../functions/core/raw-table.js";
-import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
-import { ensureLocalDeclarations } from "../../functions/sources/local-declarations.js";
 import { metaAdsPullSource } from "../../functions/sources/meta-ads/index.js";
 import {
   type MetaAdsSandbox,
@@ -11,7 +8,7 @@ import {
 } from "../../functions/sources/meta-ads/sandbox.js";
 import { metaAdDay, metaAdsSandboxData } from "../../functions/sources/meta-ads/sandbox-data.js";
 import { capturingLogger, createLake, fixedClock, type Lake } from "../unit/handlers/harness.js";
-import { repoRoot, useGraphWarehouse } from "./fixtures.js";
+import { loadLandedAndRun, useGraphWarehouse } from "./fixtures.js";
 
 const db = useGraphWarehouse();
 const NOW = new Date("2026-03-10T06:00:00Z");
@@ -61,22 +58,8 @@ async function pull(now: Date, streams = STREAMS) {
 }
 
 /** Loads raw objects not loaded yet (all, or those `only` keeps), then runs the graph. */
-async function build(only: (key: string) => boolean = () => true) {
-  for (const stream of STREAMS) {
-    const keys = (await lake.keys(`raw/meta_ads/${stream}/`)).filter(
-      (k) => !loaded.has(k) && only(k),
-    );
-    if (keys.length === 0) continue;
-    for (const k of keys) loaded.add(k);
-    await db.warehouse.load({
-      table: rawTableSpec("meta_ads", stream),
-      sourceUris: keys.map((k) => lake.store.uriOf(k)),
-      jobId: `meta_ads_${stream}_${loaded.size}`,
-    });
-  }
-  await ensureLocalDeclarations(db.warehouse, db.graph, repoRoot);
-  await runDuckDbGraph(db.warehouse, db.graph);
-}
+const build = (only?: (key: string) => boolean) =>
+  loadLandedAndRun(db, lake, { source: "meta_ads", streams: STREAMS, loaded, only });
 
 const campaignDay = async (campaignId: string, day: string) =>
   (
