@@ -12,6 +12,8 @@ import { reportCommand } from "./commands/report.js";
 import { type RetentionFlags, retentionCommand } from "./commands/retention.js";
 import { sqlCommand } from "./commands/sql.js";
 import { stageCommand } from "./commands/stage.js";
+import { type SyncFlags, syncCommand } from "./commands/sync.js";
+import { type SyncsFlags, syncsCommand } from "./commands/syncs.js";
 import { REHEARSALS } from "./demo/demo-meta.js";
 import { StateLockedError } from "./demo/state-lock.js";
 import {
@@ -238,6 +240,33 @@ program
   .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
   .action(async (opts: RetentionFlags) => {
     process.exitCode = await retentionCommand(opts);
+  });
+
+program
+  .command("sync")
+  .description(
+    "plan every configured sync (or --sync ID) against its last accepted snapshot and send the changes to the local sandbox; --dry-run shows the plan and sends nothing",
+  )
+  .option("--dry-run", "print counts and a masked sample per sync; send and record nothing", false)
+  .option("--sync <id>", "only this sync")
+  .option("--json", "print JSON for scripts", false)
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .option("--project <dir>", "project folder (holds workflow_settings.yaml)", defaultProjectDir())
+  .action(async (opts: SyncFlags) => {
+    process.exitCode = await syncCommand(opts);
+  });
+
+program
+  .command("syncs")
+  .description(
+    "the history of sync runs from the sync log (ops): when, status, planned and accepted changes, rejections per reason, match rate",
+  )
+  .option("--sync <id>", "only this sync")
+  .option("--limit <n>", "newest runs shown", wholeNumber("--limit", 1, 10_000), 20)
+  .option("--json", "print JSON for scripts", false)
+  .option("--dir <dir>", "the demo's folder", DEFAULT_DIR)
+  .action(async (opts: SyncsFlags) => {
+    process.exitCode = await syncsCommand(opts);
   });
 
 program.addCommand(stageCommand());
