@@ -3,6 +3,7 @@ import { googleAdsPullSource } from "./google-ads/index.js";
 import { hubspotPullSource } from "./hubspot/index.js";
 import { metaAdsPullSource } from "./meta-ads/index.js";
 import { shopifyPullSource } from "./shopify/index.js";
+import { zoomPullSource } from "./zoom/index.js";
 
 /**
  * Every source the pipeline pulls (`runPull`). Adding one is a folder under `sources/` and a line
@@ -13,6 +14,7 @@ export const PULL_SOURCES: readonly PullSource[] = [
   shopifyPullSource,
   googleAdsPullSource,
   metaAdsPullSource,
+  zoomPullSource,
 ];
 
 export function createPullRegistry(

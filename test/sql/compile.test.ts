@@ -27,11 +27,21 @@ const RAW_TABLES = [
   "raw.shopify_products",
   "raw.shopify_refunds",
   "raw.zoom_participant_events",
+  "raw.zoom_poll_answers",
+  "raw.zoom_questions",
   "raw.zoom_registration_events",
   "raw.zoom_webinar_events",
 ];
 
 const MODELS = {
+  "staging.stg_zoom__poll_answers": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.zoom_poll_answers"],
+  },
+  "staging.stg_zoom__questions": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.zoom_questions"],
+  },
   "staging.stg_google_ads__campaign_stats": {
     type: "view",
     reads: ["privacy.erased_records", "raw.google_ads_campaign_stats"],

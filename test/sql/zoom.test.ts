@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { StreamContract } from "../../functions/core/ingest/source.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
+import { participantEventsStream } from "../../functions/sources/zoom/extract.js";
+import {
+  pollAnswersContract,
+  questionsContract,
+} from "../../functions/sources/zoom/pull-contracts.js";
+import { type ItemKind, itemRecords } from "../../functions/sources/zoom/pull-records.js";
 import { zoomApi } from "../unit/sources/zoom/vectors.js";
 import { loadRaw, rawRow, useGraphWarehouse } from "./fixtures.js";
 
@@ -141,5 +148,81 @@ describe("Zoom staging", () => {
         is_deleted: false,
       },
     ]);
+  });
+
+  it("stages pulled poll answers and Q&A per occurrence, and a stay both pulled and webhooked once", async () => {
+    const occurrence = { id: "1234567890", uuid: "4444AAAiAAAAAiAiAiiAii==" };
+    const pulled = (kind: ItemKind, stream: string, contract: StreamContract, answer: unknown) =>
+      itemRecords(kind, answer, occurrence, "AAAAAABBBB").map((r) => {
+        const check = contract.check(r.value);
+        if (!check.ok) throw new Error(check.reasons.join("; "));
+        return rawRow("zoom", stream, check.recordId, r.value);
+      });
+    const hook = sample("webinar.participant_joined");
+    const p = hook.payload.object.participant as Json;
+    const report = {
+      participants: [
+        {
+          user_id: p.user_id,
+          name: p.user_name,
+          user_email: p.email,
+          registrant_id: p.registrant_id,
+          join_time: p.join_time,
+        },
+      ],
+    };
+    const hookCheck = participantEventsStream.check(hook);
+    if (!hookCheck.ok) throw new Error("webhook sample refused");
+    await loadRaw(db.warehouse, {
+      lines: [
+        ...pulled(
+          "polls",
+          "poll_answers",
+          pollAnswersContract,
+          zoomApi.endpoints["GET /report/webinars/{webinarId}/polls"],
+        ),
+        ...pulled(
+          "questions",
+          "questions",
+          questionsContract,
+          zoomApi.endpoints["GET /report/webinars/{webinarId}/qa"],
+        ),
+        ...pulled("participants", "participant_events", participantEventsStream, report),
+        rawRow("zoom", "participant_events", hookCheck.recordId, hook),
+      ],
+    });
+    await runDuckDbGraph(db.warehouse, db.graph);
+    expect(
+      await db.warehouse.query(
+        "SELECT webinar_uuid, polling_id, question, answer, email, answered_at, connection_id FROM staging.stg_zoom__poll_answers",
+      ),
+    ).toEqual([
+      {
+        webinar_uuid: "4444AAAiAAAAAiAiAiiAii==",
+        polling_id: "798fGJEWrA",
+        question: "How are you?",
+        answer: "I am wonderful.",
+        email: "jchill@example.com",
+        answered_at: new Date("2022-02-01T12:37:12.660Z"),
+        connection_id: "default",
+      },
+    ]);
+    expect(
+      await db.warehouse.query(
+        "SELECT question_id, question, question_status, is_answered, email, asked_at FROM staging.stg_zoom__questions",
+      ),
+    ).toEqual([
+      {
+        question_id: "4444AAAiAAAAAiAiAiiAii==:zxU4wOwnlxs",
+        question: "how are you",
+        question_status: "open",
+        is_answered: false,
+        email: "jchilll@example.com",
+        asked_at: new Date("2022-03-15T07:48:00Z"),
+      },
+    ]);
+    expect(
+      await db.warehouse.query("SELECT COUNT(*)::INT AS stays FROM staging.stg_zoom__participants"),
+    ).toEqual([{ stays: 1 }]);
   });
 });

@@ -6,6 +6,8 @@ import { startHubspotSandbox } from "../../sources/hubspot/sandbox.js";
 import { startMetaAdsSandbox } from "../../sources/meta-ads/sandbox.js";
 import { metaAdsSandboxData } from "../../sources/meta-ads/sandbox-data.js";
 import { startShopifySandbox } from "../../sources/shopify/sandbox.js";
+import { startZoomSandbox } from "../../sources/zoom/sandbox.js";
+import { zoomSandboxData } from "../../sources/zoom/sandbox-data.js";
 import { generateDeliveries } from "../demo/synthetic/generate.js";
 import { hubspotSandboxData } from "../demo/synthetic/hubspot.js";
 import { scenario } from "../demo/synthetic/people.js";
@@ -82,6 +84,23 @@ export const PULL_SANDBOXES: Readonly<
       // The sandbox finishes a report in two looks; poll it every second.
       settings: { baseUrl: sandbox.url, adAccountId: data.accounts[0]?.id, pollSeconds: 1 },
       env: { META_ADS_ACCESS_TOKEN: accessToken },
+      close: () => sandbox.close(),
+    };
+  },
+  async zoom(input) {
+    const clientId = `local${randomBytes(6).toString("hex")}`;
+    const clientSecret = randomBytes(16).toString("hex");
+    const { people } = scenario(input.seed, input.contacts, 1);
+    const data = zoomSandboxData({ seed: input.seed, now: input.now, people });
+    const sandbox = await startZoomSandbox({ data, clientId, clientSecret });
+    return {
+      url: sandbox.url,
+      settings: { apiUrl: `${sandbox.url}/v2`, oauthUrl: sandbox.url },
+      env: {
+        ZOOM_ACCOUNT_ID: data.accountId,
+        ZOOM_CLIENT_ID: clientId,
+        ZOOM_CLIENT_SECRET: clientSecret,
+      },
       close: () => sandbox.close(),
     };
   },

@@ -68,6 +68,19 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
       { column: "registrant_id", kind: "zoom_registrant_id" },
     ],
   },
+  ...["stg_zoom__poll_answers", "stg_zoom__questions"].map(
+    (table) =>
+      ({
+        dataset: "staging",
+        table,
+        personal: true,
+        erase: "now",
+        identifiers: [
+          { column: "email", kind: "email" },
+          { column: "email_raw", kind: "email" },
+        ],
+      }) as const,
+  ),
   {
     dataset: "staging",
     table: "stg_zoom__webinars",

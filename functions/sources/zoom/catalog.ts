@@ -11,7 +11,7 @@ export const zoomCatalog: SourceCatalog = {
   source: "zoom",
   owner: "field marketing team (Zoom Webinars account admin)",
   description:
-    "Zoom Webinars: webinar, registration and participant webhooks signed with x-zm-signature (HMAC-SHA256 of v0:<timestamp>:<body>, 300 s window, endpoint URL validation answered).",
+    "Zoom Webinars: webinar, registration and participant webhooks signed with x-zm-signature (HMAC-SHA256 of v0:<timestamp>:<body>, 300 s window, endpoint URL validation answered), and a pull (Server-to-Server OAuth) of registrants, the participants report, polls and Q&A; pulled registrants and participants land in the webhook streams, shaped as the events they stand for.",
   streams: {
     webinar_events: {
       description:
@@ -62,6 +62,34 @@ export const zoomCatalog: SourceCatalog = {
         { path: "$.payload.object.participant.email", kind: "email" },
         { path: "$.payload.object.participant.registrant_id", kind: "zoom_registrant_id" },
       ],
+      freshnessTargetHours: 24 * 7,
+      consentSignals: [],
+    },
+    poll_answers: {
+      description:
+        "Pulled only (GET /report/webinars/{uuid}/polls): one row per poll answer of a past occurrence, `{webinar, participant, answer}`; record id `<uuid>:<polling_id>:<sha(question)>:<sha(participant)>:<date_time>`.",
+      piiPaths: [
+        "$.participant.email",
+        "$.participant.name",
+        "$.participant.first_name",
+        "$.participant.last_name",
+        "$.answer.answer",
+      ],
+      identifiers: [{ path: "$.participant.email", kind: "email" }],
+      freshnessTargetHours: 24 * 7,
+      consentSignals: [],
+    },
+    questions: {
+      description:
+        "Pulled only (GET /report/webinars/{uuid}/qa): one row per Q&A question of a past occurrence with its answers, `{webinar, asker, question}`; record id `<uuid>:<question_id>` (a later pull with new answers is a newer version).",
+      piiPaths: [
+        "$.asker.email",
+        "$.asker.name",
+        "$.asker.user_id",
+        "$.question.question",
+        "$.question.answer_details",
+      ],
+      identifiers: [{ path: "$.asker.email", kind: "email" }],
       freshnessTargetHours: 24 * 7,
       consentSignals: [],
     },

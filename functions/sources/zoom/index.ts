@@ -1,4 +1,5 @@
 import type { WebhookSource } from "../../core/ingest/source.js";
+import type { PullSource } from "../../core/pull/source.js";
 import {
   extractZoomDelivery,
   participantEventsStream,
@@ -6,6 +7,8 @@ import {
   respondToZoomValidation,
   webinarEventsStream,
 } from "./extract.js";
+import { zoomStream } from "./pull.js";
+import { createZoomTokens, type ZoomTokens, zoomTokens } from "./pull-auth.js";
 import { verifyZoomDelivery, ZOOM_SECRET, ZOOM_SECRET_PREVIOUS } from "./verify.js";
 
 export { zoomCatalog } from "./catalog.js";
@@ -22,3 +25,22 @@ export const zoomSource: WebhookSource = {
   extract: extractZoomDelivery,
   respond: respondToZoomValidation,
 };
+
+/**
+ * Zoom's pull (Server-to-Server OAuth): registrants and participants into the webhook streams
+ * (same record ids), polls and Q&A from the Report API into their own streams.
+ */
+export function createZoomPullSource(tokens: ZoomTokens = zoomTokens): PullSource {
+  return {
+    name: "zoom",
+    streams: {
+      registration_events: zoomStream("registrants", tokens),
+      participant_events: zoomStream("participants", tokens),
+      poll_answers: zoomStream("polls", tokens),
+      questions: zoomStream("questions", tokens),
+    },
+  };
+}
+
+export const zoomPullSource: PullSource = createZoomPullSource();
+export { createZoomTokens };
