@@ -37,6 +37,7 @@ locals {
     google_ads = ["campaign_stats", "ad_group_stats", "ad_stats"]
     meta_ads   = ["campaign_stats", "adset_stats", "ad_stats"]
     hubspot    = ["contacts", "companies", "deals", "owners"]
+    zoom       = ["registration_events", "participant_events", "poll_answers", "questions"]
   }
   pull_jobs = merge([
     for source, schedule in var.pulls : {

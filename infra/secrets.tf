@@ -77,6 +77,10 @@ locals {
     google_ads_developer_token = { source = "google_ads", id = "google-ads-developer-token", env = "GOOGLE_ADS_DEVELOPER_TOKEN" }
     meta_ads_access_token      = { source = "meta_ads", id = "meta-ads-access-token", env = "META_ADS_ACCESS_TOKEN" }
     hubspot_access_token       = { source = "hubspot", id = "hubspot-access-token", env = "HUBSPOT_ACCESS_TOKEN" }
+    # Zoom Server-to-Server OAuth app: the pull buys its own hour-long tokens with these.
+    zoom_account_id    = { source = "zoom", id = "zoom-account-id", env = "ZOOM_ACCOUNT_ID" }
+    zoom_client_id     = { source = "zoom", id = "zoom-client-id", env = "ZOOM_CLIENT_ID" }
+    zoom_client_secret = { source = "zoom", id = "zoom-client-secret", env = "ZOOM_CLIENT_SECRET" }
   }
 
   # Tokens no connection reads under the source's own name: the source has configured connections
