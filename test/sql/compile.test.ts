@@ -83,6 +83,10 @@ const MODELS = {
       "staging.stg_shopify__orders",
     ],
   },
+  "marts.fct_ad_spend": {
+    type: "table",
+    reads: ["staging.stg_google_ads__campaign_stats", "staging.stg_meta_ads__campaign_stats"],
+  },
   "marts.fct_deals": { type: "table", reads: ["staging.stg_hubspot__deals"] },
   "marts.fct_email_events": {
     type: "table",
@@ -104,8 +108,10 @@ const MODELS = {
     type: "table",
     reads: [
       "marts.dim_contacts",
+      "marts.fct_ad_spend",
       "marts.fct_email_messages",
       "staging.int_identity__node_contacts",
+      "staging.stg_ga4__sessions",
       "staging.stg_hubspot__contacts",
       "staging.stg_zoom__participants",
       "staging.stg_zoom__webinars",
@@ -136,6 +142,7 @@ const MODELS = {
     type: "incremental",
     reads: [
       "marts.attribution_credits",
+      "marts.fct_ad_spend",
       "marts.fct_email_messages",
       "staging.stg_zoom__participants",
       "staging.stg_zoom__webinars",
@@ -149,6 +156,9 @@ const MODELS = {
     reads: [
       "marts.dim_contacts",
       "marts.fct_deals",
+      "marts.fct_email_messages",
+      "marts.fct_orders",
+      "staging.int_identity__node_contacts",
       "staging.stg_hubspot__companies",
       "staging.stg_hubspot__contacts",
     ],

@@ -406,6 +406,12 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
   },
   {
     dataset: "marts",
+    table: "fct_ad_spend",
+    personal: false,
+    why: "daily spend, impressions and clicks per ad campaign (Google Ads, Meta Ads reports); no person",
+  },
+  {
+    dataset: "marts",
     table: "fct_touchpoints",
     personal: true,
     erase: "now",
