@@ -24,14 +24,19 @@ const webinarCostPerAttendee = () => setting("webinar_cost_per_attendee", 25);
  * id; a Shopify storefront sets it to the customer id (default shopify_customer_id).
  */
 function ga4UserIdType() {
-  const value = String((dataform.projectConfig.vars || {}).ga4_user_id_type ?? "shopify_customer_id");
+  const value = String(
+    (dataform.projectConfig.vars || {}).ga4_user_id_type ?? "shopify_customer_id",
+  );
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(value))
-    throw new Error(`ga4_user_id_type must be an identity node type such as shopify_customer_id; got "${value}"`);
+    throw new Error(
+      `ga4_user_id_type must be an identity node type such as shopify_customer_id; got "${value}"`,
+    );
   return value;
 }
 
 /** UTM mediums of paid clicks (lower-cased): a session with one of them and an ad source is an ad click. */
-const PAID_MEDIUMS = "('cpc', 'ppc', 'paid', 'paidsearch', 'paid_search', 'paid_social', 'paidsocial', 'social_paid', 'paid-social', 'display')";
+const PAID_MEDIUMS =
+  "('cpc', 'ppc', 'paid', 'paidsearch', 'paid_search', 'paid_social', 'paidsocial', 'social_paid', 'paid-social', 'display')";
 /** UTM sources of Meta's apps. */
 const META_SOURCES = "('facebook', 'fb', 'instagram', 'ig', 'meta', 'messenger', 'an')";
 
