@@ -37,6 +37,7 @@ export const FUNCTION_TARGETS = {
   activateMeta: "cloudevent",
   activateGoogleAds: "cloudevent",
   activateSendgrid: "cloudevent",
+  realtimePurchase: "cloudevent",
   pull: "cloudevent",
 } as const;
 
@@ -119,6 +120,52 @@ functions.cloudEvent("activateSendgrid", async (event: CloudEvent<unknown>) => {
   const syncs = settings.syncs.filter((s) => s.destination === "sendgrid");
   await activateSendgrid({ warehouse, store, sendgrid, logger, clock, ...settings, syncs }, event);
 });
+
+/**
+ * The realtime path (topic `purchases`, published by the ingest service): a purchaser leaves
+ * every sync with `realtime.onPurchase: "remove"` at once. Each destination's client and module
+ * graph is loaded only when a configured realtime sync goes there.
+ */
+let realtimeSenders:
+  | import("./handlers/realtime-purchase.js").RealtimePurchaseDeps["senders"]
+  | undefined;
+functions.cloudEvent("realtimePurchase", async (event: CloudEvent<unknown>) => {
+  const { warehouse, store, logger, clock } = gcpPlatform();
+  const { handleRealtimePurchase, removeOnPurchaseSyncs } = await import(
+    "./handlers/realtime-purchase.js"
+  );
+  const syncs = removeOnPurchaseSyncs(configuredSyncs(process.env));
+  if (syncs.length === 0) {
+    throw new Error(
+      'realtime-purchase configuration is invalid: no sync has realtime.onPurchase "remove" (UNISTACK_SYNCS)',
+    );
+  }
+  realtimeSenders ??= await realtimeSendersFor(syncs, logger);
+  await handleRealtimePurchase(
+    { warehouse, store, logger, clock, syncs, senders: realtimeSenders },
+    event,
+  );
+});
+
+async function realtimeSendersFor(
+  syncs: readonly import("./core/activation/sync-config.js").SyncConfig[],
+  logger: ReturnType<typeof gcpPlatform>["logger"],
+): Promise<import("./handlers/realtime-purchase.js").RealtimePurchaseDeps["senders"]> {
+  const senders: import("./handlers/realtime-purchase.js").RealtimePurchaseDeps["senders"] = {};
+  if (syncs.some((s) => s.destination === "meta")) {
+    const { metaSender } = await import("./destinations/meta/sender.js");
+    meta ??= createMetaClient({ ...metaClientOptionsFromEnv(process.env), logger });
+    senders.meta = metaSender(meta);
+  }
+  const googleSyncs = syncs.filter((s) => s.destination === "google_ads");
+  if (googleSyncs.length > 0) {
+    const client = await import("./destinations/google-ads/client.js");
+    const { googleAdsSender } = await import("./destinations/google-ads/sender.js");
+    google ??= client.createGoogleAdsClient({ ingestion: client.dataManagerIngestion(), logger });
+    senders.google_ads = googleAdsSender(google, googleSyncs);
+  }
+  return senders;
+}
 
 /**
  * Scheduled pulls: Cloud Scheduler → topic `pull` → this target, one message per (source,

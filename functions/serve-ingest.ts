@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { startIngestServer } from "./handlers/ingest-server.js";
+import { publishPurchases } from "./handlers/realtime-publish.js";
 import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
 import { createLogger, safeError } from "./platform/logger.js";
 import { loadConnections } from "./sources/connections.js";
@@ -21,6 +22,14 @@ const ServiceEnvSchema = z.object({
     .default(8080),
   /** Cloud Run gives a revision 10 s after SIGTERM; finish within that. */
   UNISTACK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
+  /**
+   * Topic the realtime path reads (`purchases`): set, the service publishes a pointer for each
+   * landed Shopify orders/create and orders/paid (docs/destinations.md, "Real-time path").
+   */
+  UNISTACK_PURCHASES_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$/, "UNISTACK_PURCHASES_TOPIC must be a topic id")
+    .optional(),
 });
 
 async function main(): Promise<void> {
@@ -36,9 +45,17 @@ async function main(): Promise<void> {
   } catch (error) {
     return exitWith(error instanceof Error ? error.message : String(error));
   }
-  const { store, secrets, clock, logger } = platform;
+  const { store, secrets, clock, logger, bus } = platform;
+  const topic = settings.data.UNISTACK_PURCHASES_TOPIC;
   const server = await startIngestServer({
-    deps: { store, secrets, clock, logger, connections },
+    deps: {
+      store,
+      secrets,
+      clock,
+      logger,
+      connections,
+      ...(topic ? { afterLanding: publishPurchases(bus, topic) } : {}),
+    },
     host: "0.0.0.0",
     port: settings.data.PORT,
   });

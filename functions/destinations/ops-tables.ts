@@ -187,6 +187,11 @@ export const SYNC_SUPPRESSIONS: TableSpec = {
     col("source_record_id", "STRING", "Record that triggered it (e.g. the Shopify order version)."),
     col("suppressed_at", "TIMESTAMP", "When the realtime rule ran.", "REQUIRED"),
     col("expires_at", "TIMESTAMP", "Until when the planner keeps the member out.", "REQUIRED"),
+    col(
+      "removed_at",
+      "TIMESTAMP",
+      "When the destination took the realtime remove; NULL on the row written before sending (a row with it set means the (order, sync) is done).",
+    ),
   ],
 };
 

@@ -6,6 +6,7 @@ import {
   SYNC_MEMBERS,
   SYNC_REJECTIONS,
   SYNC_RUNS,
+  SYNC_SUPPRESSIONS,
   SYNC_TABLES,
 } from "./ops-tables.js";
 import { presentColumns } from "./segment-reader.js";
@@ -34,7 +35,7 @@ export async function ensureSyncTables(warehouse: Warehouse): Promise<void> {
   for (const table of SYNC_TABLES) {
     await warehouse.ensureTable(table);
     // Only these tables gained columns since their first version (2026-12-01).
-    if (![SYNC_MEMBERS, SYNC_RUNS, SYNC_BATCHES].includes(table)) continue;
+    if (![SYNC_MEMBERS, SYNC_RUNS, SYNC_BATCHES, SYNC_SUPPRESSIONS].includes(table)) continue;
     const names = table.columns.map((c) => c.name);
     const have = (await presentColumns(warehouse, table, names)) ?? new Set<string>();
     for (const column of table.columns) {

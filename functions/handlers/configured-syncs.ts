@@ -42,6 +42,9 @@ export const DELIVERABLE_DESTINATIONS: readonly DestinationType[] = [
   "sendgrid",
 ];
 
+/** Destinations a purchase takes the purchaser out of at once (retargeting audiences). */
+export const REALTIME_REMOVE_DESTINATIONS: readonly DestinationType[] = ["meta", "google_ads"];
+
 export function configuredSyncs(env: Readonly<Record<string, string | undefined>>): SyncConfig[] {
   return deliverable(readSyncs(env));
 }
@@ -53,9 +56,15 @@ function deliverable(syncs: SyncConfig[]): SyncConfig[] {
         `sync configuration is invalid: sync ${sync.id} goes to ${sync.destination}, which this version cannot deliver to yet (deliverable: ${DELIVERABLE_DESTINATIONS.join(", ")}); remove it from UNISTACK_SYNCS`,
       );
     }
-    if (sync.realtime !== undefined) {
+    const rule = sync.realtime?.onPurchase;
+    if (rule === "upsert") {
       throw new Error(
-        `sync configuration is invalid: sync ${sync.id} has a realtime rule, which this version does not run yet; remove "realtime"`,
+        `sync configuration is invalid: sync ${sync.id} has the realtime rule "upsert" (purchaser to the CRM), which this version does not run yet; remove "realtime"`,
+      );
+    }
+    if (rule === "remove" && !REALTIME_REMOVE_DESTINATIONS.includes(sync.destination)) {
+      throw new Error(
+        `sync configuration is invalid: sync ${sync.id} has the realtime rule "remove", which only ad audiences take (${REALTIME_REMOVE_DESTINATIONS.join(", ")}); remove "realtime"`,
       );
     }
   }

@@ -22,6 +22,7 @@ describe("deployed function targets", () => {
         "loadRaw",
         "planActivation",
         "pull",
+        "realtimePurchase",
       ].sort(),
     );
     for (const name of Object.keys(FUNCTION_TARGETS))

@@ -8,7 +8,7 @@ import { safeError } from "../safe-error.js";
 import { type IngestConnection, resolveConnection, secretsOf } from "./connection.js";
 import { checkEnvelope, DEFAULT_MAX_BODY_BYTES, tooLarge } from "./envelope.js";
 import { parseJsonExact } from "./json-text.js";
-import { landGroups } from "./land.js";
+import { type LandedRaw, landGroups } from "./land.js";
 import { unparsedLine } from "./lines.js";
 import { sha256, sortRecords } from "./sort-records.js";
 import type { HeaderBag, JsonBody, WebhookDelivery, WebhookSource } from "./source.js";
@@ -34,6 +34,18 @@ export interface IngestDeps {
    * reads its secrets under their own names.
    */
   readonly connections?: readonly IngestConnection[];
+  /**
+   * Called once the delivery's raw objects are durably in the store (also when they were
+   * already: a redelivery), before the 2xx: the realtime path publishes purchases here
+   * (core/realtime). If it throws, the answer is 503, so the vendor retries and the hook runs
+   * again; nothing lands twice.
+   */
+  readonly afterLanding?: (landed: {
+    readonly source: string;
+    readonly headers: HeaderBag;
+    readonly receivedAt: string;
+    readonly raw: readonly LandedRaw[];
+  }) => Promise<void>;
 }
 
 export interface IngestRequest {
@@ -132,7 +144,7 @@ export async function ingestWebhook(
   );
   const groups = sorted.groups;
   try {
-    const counts = await landGroups(deps.store, log, {
+    const { raw, ...counts } = await landGroups(deps.store, log, {
       source: source.name,
       groups,
       now,
@@ -141,11 +153,30 @@ export async function ingestWebhook(
       connection,
     });
     const answer = sorted.suppressed > 0 ? { ...counts, suppressed: sorted.suppressed } : counts;
+    if (!(await notified(deps, log, { source: source.name, headers, receivedAt, raw }))) {
+      return fail(503, "the delivery is stored but could not be announced; retry later");
+    }
     log.info(answer, "webhook ingested");
     return { status: 200, body: answer };
   } catch (error) {
     log.error({ err: safeError(error) }, "could not land batch");
     return fail(503, "could not store the delivery; retry later");
+  }
+}
+
+/** Runs `afterLanding`; false (logged) when it failed, so the vendor retries the delivery. */
+async function notified(
+  deps: IngestDeps,
+  log: Logger,
+  landed: Parameters<NonNullable<IngestDeps["afterLanding"]>>[0],
+): Promise<boolean> {
+  if (!deps.afterLanding) return true;
+  try {
+    await deps.afterLanding(landed);
+    return true;
+  } catch (error) {
+    log.error({ err: safeError(error) }, "delivery landed but not announced; answering 503");
+    return false;
   }
 }
 

@@ -25,6 +25,13 @@ export interface LandCounts {
   readonly duplicate: number;
 }
 
+/** A raw object the delivery landed or found landed before, with its record ids. */
+export interface LandedRaw {
+  readonly stream: string;
+  readonly key: string;
+  readonly recordIds: readonly string[];
+}
+
 /**
  * Writes each stream group as two objects under one deterministic batch key, create-if-absent:
  * quarantine first, raw last (raw's creation is what triggers the load). When an object already
@@ -35,7 +42,8 @@ export async function landGroups(
   store: ObjectStore,
   log: Logger,
   input: LandInput,
-): Promise<LandCounts> {
+): Promise<LandCounts & { readonly raw: readonly LandedRaw[] }> {
+  const raw: LandedRaw[] = [];
   let accepted = 0;
   let quarantined = 0;
   let duplicate = 0;
@@ -93,6 +101,7 @@ export async function landGroups(
       });
       if (created) accepted += group.valid.length;
       else duplicate += group.valid.length;
+      raw.push({ stream: group.stream, key, recordIds: group.valid.map((r) => r.recordId) });
       log.info(
         {
           stream: group.stream,
@@ -105,7 +114,7 @@ export async function landGroups(
       );
     }
   }
-  return { accepted, quarantined, duplicate };
+  return { accepted, quarantined, duplicate, raw };
 }
 
 /**
