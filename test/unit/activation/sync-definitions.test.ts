@@ -71,9 +71,10 @@ describe("sync definitions", () => {
   });
 
   it("refuses a realtime rule this version does not run, rather than ignoring it", () => {
-    const meta = { ...google, destination: "meta", realtime: { onPurchase: "remove" } };
+    // The purchase remove runs (test/unit/realtime); the CRM upsert has no sender yet.
+    const meta = { ...google, destination: "meta", realtime: { onPurchase: "upsert" } };
     expect(() => configuredSyncs({ UNISTACK_SYNCS: JSON.stringify([meta]) })).toThrow(
-      /has a realtime rule, which this version does not run yet/,
+      /has the realtime rule "upsert" \(purchaser to the CRM\), which this version does not run yet/,
     );
   });
 });
