@@ -71,7 +71,7 @@ locals {
       friendly_name             = "Operations: activation"
       description               = "Sync runs, batches, synced members and rejected rows, written by plan-activation and the activate-* functions only."
       partition_expiration_days = null
-      writers                   = concat([local.sa.plan_activation], [for key in keys(local.functions) : local.sa[key] if startswith(key, "activate_")])
+      writers                   = concat([local.sa.plan_activation], [for key in keys(local.functions) : local.sa[key] if startswith(key, "activate_") || key == "realtime_purchase"])
       readers                   = []
       group_readers             = compact([lookup(local.groups, "data_engineers", null)])
       authorized_datasets       = []

@@ -89,6 +89,24 @@ locals {
         ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
       }, local.syncs_env)
     }
+    } : {}, length(local.realtime_syncs) > 0 ? {
+    # The realtime path (docs/destinations.md, "Real-time path"): ingest publishes a pointer on
+    # `purchases` for each landed Shopify orders/create|paid; this removes the purchaser from every
+    # sync with realtime.onPurchase = "remove" within seconds. Small messages, one order each:
+    # several per instance; instances capped like the activate functions (vendor rate limits).
+    realtime_purchase = {
+      name          = "realtime-purchase"
+      entry_point   = "realtimePurchase"
+      description   = "Takes a purchaser out of every retargeting audience with a realtime remove rule (Meta, Google Ads) at once, and records the suppression the batch planner honours."
+      topic         = "purchases"
+      memory        = "512Mi"
+      timeout       = 60
+      max_instances = var.activate_max_instances
+      concurrency   = 4
+      env = merge({
+        META_API_VERSION = var.meta_api_version
+      }, local.syncs_env)
+    }
     } : {}, length(var.pulls) > 0 ? {
     # Scheduled pulls (scheduler.tf): one message per (source, stream), every connection of the
     # source pulled in turn. Its own budget (UNISTACK_PULL_BUDGET_SECONDS) stops starting pages
@@ -115,6 +133,8 @@ locals {
   # destination beyond Meta gets its activate function only when a sync goes to it.
   syncs_env         = var.syncs == null ? {} : { UNISTACK_SYNCS = var.syncs }
   sync_destinations = var.syncs == null ? [] : distinct([for sync in try(jsondecode(var.syncs).syncs, jsondecode(var.syncs)) : sync.destination])
+  # Syncs a purchase removes the purchaser from at once (realtime.onPurchase = "remove").
+  realtime_syncs = var.syncs == null ? [] : [for sync in try(jsondecode(var.syncs).syncs, jsondecode(var.syncs)) : sync if try(sync.realtime.onPurchase, "") == "remove"]
 }
 
 resource "google_cloudfunctions2_function" "fn" {

@@ -24,8 +24,9 @@ locals {
         "roles/storage.objectCreator" = ["raw/", "quarantine/"]
         "roles/storage.objectViewer"  = [local.suppression_object]
       }
-      jobs      = false
-      publishes = []
+      jobs = false
+      # The realtime path's pointer per landed purchase (no personal data), when it is deployed.
+      publishes = contains(keys(local.functions), "realtime_purchase") ? ["realtime_purchase"] : []
     }
     # Reads and lists raw/ (the sweep; load jobs read gs:// with its credentials). Owns loads/:
     # manifests (deleted when done), the sweep lease and the daily job budget (rewritten), so it
@@ -62,7 +63,15 @@ locals {
       lake      = { "roles/storage.objectViewer" = ["activation/"] }
       jobs      = true
       publishes = []
-    } if contains(keys(local.functions), key) }, contains(keys(local.functions), "pull") ? {
+    } if contains(keys(local.functions), key) }, contains(keys(local.functions), "realtime_purchase") ? {
+    # Reads the landed order a pointer names (Shopify's orders stream only), records suppressions
+    # and removed members in ops. Publishes nothing.
+    realtime_purchase = {
+      lake      = { "roles/storage.objectViewer" = ["raw/shopify/orders/"] }
+      jobs      = true
+      publishes = []
+    }
+    } : {}, contains(keys(local.functions), "pull") ? {
     # Adds raw/ and quarantine/ objects like ingest (create-if-absent, never read back), and owns
     # pull/: its windows and page journal are created, read, listed and deleted when done. Records
     # its runs in ops_pull.
@@ -139,6 +148,8 @@ locals {
       fn = key, member = local.member["push_${key}"]
     } if contains(keys(local.functions), key) }, contains(keys(local.functions), "pull") ? {
     "pull/push" = { fn = "pull", member = local.member.push_pull }
+    } : {}, contains(keys(local.functions), "realtime_purchase") ? {
+    "realtime_purchase/push" = { fn = "realtime_purchase", member = local.member.push_realtime_purchase }
   } : {})
 }
 

@@ -55,7 +55,7 @@ resource "google_cloud_run_v2_service" "ingest" {
       }
 
       dynamic "env" {
-        for_each = merge(local.common_env, local.connections_env)
+        for_each = merge(local.common_env, local.connections_env, contains(keys(local.functions), "realtime_purchase") ? { UNISTACK_PURCHASES_TOPIC = "purchases" } : {})
         content {
           name  = env.key
           value = env.value

@@ -266,6 +266,27 @@ deny contains msg if {
 	msg := sprintf("internet-facing %s may read data: %s by %s", [email, g.role, g.address])
 }
 
+# The realtime path lets ingest publish a pointer per purchase (topic `purchases`): publishing is
+# all an internet-facing identity may do on Pub/Sub (no subscribing, viewing or administering,
+# which would let a compromised ingest read or redirect other feeds).
+deny contains msg if {
+	some email in internet_facing
+	some g in grants
+	g.member == sprintf("serviceAccount:%s", [email])
+	startswith(g.role, "roles/pubsub.")
+	g.role != "roles/pubsub.publisher"
+	msg := sprintf("internet-facing %s may do more than publish on Pub/Sub: %s by %s", [email, g.role, g.address])
+}
+
+deny contains msg if {
+	some email in internet_facing
+	some g in grants
+	g.member == sprintf("serviceAccount:%s", [email])
+	g.role == "roles/pubsub.publisher"
+	g.type != "google_pubsub_topic_iam_member"
+	msg := sprintf("internet-facing %s may publish beyond one topic: %s by %s", [email, g.role, g.address])
+}
+
 # The one read ingest needs: the suppression list (privacy/suppression.json), by its exact name, so
 # that erased people's records land nowhere. Salted hashes only; no prefix, no listing.
 suppression_list_read(g) if {
@@ -486,7 +507,7 @@ deny contains msg if {
 # Smaller finding "a shared ops dataset three accounts can rewrite": each ops dataset has its own
 # writers.
 ops_writers := {
-	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta", "unistack-fn-act-google-ads", "unistack-fn-act-sendgrid"},
+	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta", "unistack-fn-act-google-ads", "unistack-fn-act-sendgrid", "unistack-fn-realtime"},
 	"ops_load": {"unistack-fn-load-raw"},
 	"ops_pull": {"unistack-fn-pull"},
 }

@@ -156,3 +156,9 @@ test_time_travel if finds(array.concat(good, [rc("google_bigquery_dataset", {"da
 test_shared_ops_ledger if finds(array.concat(good, [rc("google_bigquery_dataset", {"dataset_id": "ops_load", "max_time_travel_hours": "48", "access": [{"role": "OWNER", "group_by_email": "bg@example.com"}, {"role": "WRITER", "user_by_email": "unistack-fn-activate-meta@p.iam.gserviceaccount.com"}]})]), "lets unistack-fn-activate-meta write ops_load")
 
 test_loader_writes_activation_ledger if finds(array.concat(good, [rc("google_bigquery_dataset", {"dataset_id": "ops", "max_time_travel_hours": "48", "access": [{"role": "OWNER", "group_by_email": "bg@example.com"}, {"role": "WRITER", "user_by_email": "unistack-fn-load-raw@p.iam.gserviceaccount.com"}]})]), "lets unistack-fn-load-raw write ops")
+
+test_internet_facing_subscribes if finds(array.concat(good, [rc("google_pubsub_subscription_iam_member", {"subscription": "s", "role": "roles/pubsub.subscriber", "member": sa("unistack-ingest")})]), "may do more than publish on Pub/Sub")
+
+test_internet_facing_publishes_project_wide if finds(array.concat(good, [rc("google_project_iam_member", {"role": "roles/pubsub.publisher", "member": sa("unistack-ingest")})]), "may publish beyond one topic")
+
+test_internet_facing_publishes_one_topic_passes if count(deny_with(array.concat(good, [rc("google_pubsub_topic_iam_member", {"topic": "purchases", "role": "roles/pubsub.publisher", "member": sa("unistack-ingest")})]))) == 0

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncTarget } from "../../functions/core/activation/sync-config.js";
 import { SUPPRESSION_OBJECT } from "../../functions/core/privacy/suppression-list.js";
 import { PRIVACY_SALT_ENV } from "../../functions/core/privacy/suppression-source.js";
+import { PURCHASES_TOPIC } from "../../functions/core/realtime/purchase-message.js";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
 import { sendgridClientOptionsFromEnv } from "../../functions/destinations/sendgrid/client.js";
 import {
@@ -15,6 +16,7 @@ import {
 import { succeededDataformRun } from "../../functions/handlers/dataform-run-finished.js";
 import { loadSweepConfig } from "../../functions/handlers/load-raw.js";
 import { PullMessageSchema, pullBudgetMs } from "../../functions/handlers/pull.js";
+import { removeOnPurchaseSyncs } from "../../functions/handlers/realtime-purchase.js";
 import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
 import { GcpEnvSchema } from "../../functions/platform/gcp/gcp-platform.js";
 import {
@@ -404,14 +406,34 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         "120200000000000000",
         "1234567890/9876543210",
         "0f6d7a4e-3b2c-4d5e-8f9a-0b1c2d3e4f5a",
+        "120200000000000001",
+        "1234567890/9876543211",
       ]);
       expect(activateMetaSettings(fn("activate_meta"))).toMatchObject({
-        syncs: [expect.objectContaining({ id: "meta_recent_purchasers" })],
+        syncs: [
+          expect.objectContaining({ id: "meta_recent_purchasers" }),
+          expect.objectContaining({ id: "meta_retargeting" }),
+        ],
         maxDeliveries: 15,
       });
+      // The realtime path: the function reads the syncs with a purchase rule and Meta's token;
+      // ingest is told the topic to announce purchases on.
+      const realtime = fn("realtime_purchase");
+      expect(removeOnPurchaseSyncs(configuredSyncs(realtime)).map((s) => s.id)).toEqual([
+        "meta_retargeting",
+        "google_retargeting",
+      ]);
+      expect(metaClientOptionsFromEnv(realtime).accessToken).toBe("secret-placeholder");
+      expect(GcpEnvSchema.parse(realtime).UNISTACK_LAKE_BUCKET).toBe(
+        "unistack-policy-test-unistack-lake",
+      );
+      expect(ingest.UNISTACK_PURCHASES_TOPIC).toBe(PURCHASES_TOPIC);
       expect(metaClientOptionsFromEnv(fn("activate_meta")).accessToken).toBe("secret-placeholder");
       expect(activateSettings("google_ads", fn("activate_google_ads"))).toMatchObject({
-        syncs: [expect.objectContaining({ id: "google_recent_purchasers" })],
+        syncs: [
+          expect.objectContaining({ id: "google_recent_purchasers" }),
+          expect.objectContaining({ id: "google_retargeting" }),
+        ],
         maxDeliveries: 15,
       });
       // Customer Match runs on the function's own identity: no key is bound to it.
@@ -485,6 +507,63 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         });
         expect(named("google_pubsub_topic", name)).not.toEqual({});
       }
+    });
+
+    it("wires the realtime path least-privileged: ingest publishes on purchases only, realtime-purchase reads raw/shopify/orders/ only", () => {
+      const named = (type: string, name: string) =>
+        ofType(infra, type)
+          .map(valuesOf)
+          .find((v) => v.name === name) ?? {};
+      const email = "unistack-fn-realtime@unistack-policy-test.iam.gserviceaccount.com";
+      // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+      const fn = named("google_cloudfunctions2_function", "realtime-purchase") as Record<
+        string,
+        any
+      >;
+      expect(fn.service_config?.[0]?.service_account_email).toBe(email);
+      expect(fn.service_config[0].ingress_settings).toBe("ALLOW_INTERNAL_ONLY");
+      expect(fn.build_config[0].entry_point).toBe("realtimePurchase");
+      // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+      const push = named("google_pubsub_subscription", "realtime-purchase-push") as Record<
+        string,
+        any
+      >;
+      expect(push.dead_letter_policy?.[0]?.max_delivery_attempts).toBe(20);
+      expect(push.push_config[0].oidc_token[0].service_account_email).toMatch(
+        /^unistack-push-realtime@/,
+      );
+      expect(named("google_pubsub_topic", PURCHASES_TOPIC)).not.toEqual({});
+      expect(named("google_pubsub_topic", `${PURCHASES_TOPIC}-dead-letter`)).not.toEqual({});
+      const lake = JSON.parse(
+        String(
+          valuesOf(ofType(infra, "google_storage_bucket_iam_policy")[0] as ResourceChange)
+            .policy_data,
+        ),
+      ) as { bindings: { role: string; members: string[]; condition?: { expression: string } }[] };
+      const grants = lake.bindings.filter((b) => b.members.includes(`serviceAccount:${email}`));
+      expect(grants.map((b) => b.role)).toEqual(["roles/storage.objectViewer"]);
+      expect(grants[0]?.condition?.expression).toContain("/objects/raw/shopify/orders/");
+      expect(grants[0]?.condition?.expression).not.toMatch(
+        /objects\/(quarantine|loads|activation)\//,
+      );
+      const ops = ofType(infra, "google_bigquery_dataset")
+        .map(valuesOf)
+        .find((d) => d.dataset_id === "ops") as {
+        access: { role: string; user_by_email: string }[];
+      };
+      expect(ops.access).toContainEqual(
+        expect.objectContaining({ role: "WRITER", user_by_email: email }),
+      );
+      // The one topic ingest may publish to; nothing publishes to purchases but ingest.
+      const publishers = infra.resource_changes
+        .filter((c) => c.address.startsWith("google_pubsub_topic_iam_member.function_publishes["))
+        .map((c) => c.address);
+      expect(publishers.filter((a) => a.includes("ingest/"))).toEqual([
+        'google_pubsub_topic_iam_member.function_publishes["ingest/realtime_purchase"]',
+      ]);
+      expect(publishers.filter((a) => a.endsWith('/realtime_purchase"]'))).toEqual([
+        'google_pubsub_topic_iam_member.function_publishes["ingest/realtime_purchase"]',
+      ]);
     });
 
     it("schedules every stream of each pulled source as a message the pull function accepts", () => {
