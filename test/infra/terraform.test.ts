@@ -30,6 +30,10 @@ import { pullSources } from "../../functions/sources/pull-registry.js";
 import { webhookSources } from "../../functions/sources/registry.js";
 import { SOURCE_NAMES } from "../../functions/sources/source-names.js";
 import { REPO_ROOT, requireTool } from "../support/external-tools.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+type PlanValues = Record<string, any>;
+
 import {
   denials,
   planJson,
@@ -515,19 +519,11 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
           .map(valuesOf)
           .find((v) => v.name === name) ?? {};
       const email = "unistack-fn-realtime@unistack-policy-test.iam.gserviceaccount.com";
-      // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
-      const fn = named("google_cloudfunctions2_function", "realtime-purchase") as Record<
-        string,
-        any
-      >;
+      const fn = named("google_cloudfunctions2_function", "realtime-purchase") as PlanValues;
       expect(fn.service_config?.[0]?.service_account_email).toBe(email);
       expect(fn.service_config[0].ingress_settings).toBe("ALLOW_INTERNAL_ONLY");
       expect(fn.build_config[0].entry_point).toBe("realtimePurchase");
-      // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
-      const push = named("google_pubsub_subscription", "realtime-purchase-push") as Record<
-        string,
-        any
-      >;
+      const push = named("google_pubsub_subscription", "realtime-purchase-push") as PlanValues;
       expect(push.dead_letter_policy?.[0]?.max_delivery_attempts).toBe(20);
       expect(push.push_config[0].oidc_token[0].service_account_email).toMatch(
         /^unistack-push-realtime@/,
