@@ -89,7 +89,7 @@ locals {
         ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
       }, local.syncs_env)
     }
-    } : {}, length(local.realtime_syncs) > 0 ? {
+    } : {}, length(local.realtime_destinations) > 0 ? {
     # The realtime path (docs/destinations.md, "Real-time path"): ingest publishes a pointer on
     # `purchases` for each landed Shopify orders/create|paid; this removes the purchaser from every
     # sync with realtime.onPurchase = "remove" within seconds. Small messages, one order each:
@@ -133,8 +133,8 @@ locals {
   # destination beyond Meta gets its activate function only when a sync goes to it.
   syncs_env         = var.syncs == null ? {} : { UNISTACK_SYNCS = var.syncs }
   sync_destinations = var.syncs == null ? [] : distinct([for sync in try(jsondecode(var.syncs).syncs, jsondecode(var.syncs)) : sync.destination])
-  # Syncs a purchase removes the purchaser from at once (realtime.onPurchase = "remove").
-  realtime_syncs = var.syncs == null ? [] : [for sync in try(jsondecode(var.syncs).syncs, jsondecode(var.syncs)) : sync if try(sync.realtime.onPurchase, "") == "remove"]
+  # Destinations of the syncs a purchase removes the purchaser from at once (realtime.onPurchase = "remove").
+  realtime_destinations = var.syncs == null ? [] : distinct([for sync in try(jsondecode(var.syncs).syncs, jsondecode(var.syncs)) : sync.destination if try(sync.realtime.onPurchase, "") == "remove"])
 }
 
 resource "google_cloudfunctions2_function" "fn" {

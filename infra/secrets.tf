@@ -38,7 +38,7 @@ locals {
     meta_access_token = {
       id      = "meta-access-token"
       env     = "META_ACCESS_TOKEN"
-      readers = concat(["activate_meta"], anytrue([for sync in local.realtime_syncs : sync.destination == "meta"]) ? ["realtime_purchase"] : [])
+      readers = concat(["activate_meta"], contains(local.realtime_destinations, "meta") ? ["realtime_purchase"] : [])
       bound   = true
     }
     # The privacy salt (docs/privacy.md): 32 random bytes, hex. It keys the suppression list that
