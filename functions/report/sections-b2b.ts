@@ -145,7 +145,10 @@ export const webinars: SectionSpec = {
     );
     return whenLoaded(data, (rows) => {
       const total = rows[0];
-      const slaRows = sla.status === "ok" ? sla.rows : [];
+      // Owners with a decided or pending SLA (unrouted leads have none).
+      const slaRows = (sla.status === "ok" ? sla.rows : []).filter(
+        (r) => (r.within_sla ?? 0) + (r.breached ?? 0) + (r.open_not_due ?? 0) > 0,
+      );
       return {
         charts: [
           {
@@ -160,7 +163,7 @@ export const webinars: SectionSpec = {
               ],
             }),
           },
-          // Only when some lead was hot: an empty bar chart says nothing.
+          // Only when some lead was routed: an empty bar chart says nothing.
           ...(slaRows.length === 0
             ? []
             : [

@@ -32,6 +32,7 @@ const DEMO_CHARTS = [
   "audience-sizes",
   "affinity-lift",
   "freshness-rows",
+  "webinar-funnel",
 ];
 
 /**
@@ -119,6 +120,7 @@ describe.skipIf(!browserTool.ok)("the local report in headless Chromium", () => 
         "audiences",
         "bought-together",
         "freshness",
+        "webinars",
       ]),
     );
   });

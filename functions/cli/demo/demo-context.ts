@@ -103,7 +103,11 @@ async function openLocked(
   }
   const state: DemoState = { ...done, runs: done.runs + 1 };
 
-  const keys = { shopifySecret: randomBytes(32).toString("hex"), ...sendgridKeys() };
+  const keys = {
+    shopifySecret: randomBytes(32).toString("hex"),
+    zoomSecret: randomBytes(24).toString("hex"),
+    ...sendgridKeys(),
+  };
   const logger = options.logger ?? createSilentLogger();
   const platform = await createLocalPlatform({
     dir,
@@ -114,6 +118,7 @@ async function openLocked(
       SENDGRID_WEBHOOK_PUBLIC_KEY: keys.sendgridPublicKey,
       // Ingest checks deliveries against the suppression list of erased people with it.
       [PRIVACY_SALT_ENV]: await localPrivacySalt(dir),
+      ZOOM_WEBHOOK_SECRET_TOKEN: keys.zoomSecret,
     },
   });
   const crashPoint = options.crashPoint ?? crashHookFromEnv();
@@ -150,7 +155,11 @@ async function openLocked(
     run: state.runs,
     platform,
     sandbox,
-    keys: { shopifySecret: keys.shopifySecret, sendgridPrivateKeyPem: keys.sendgridPrivateKeyPem },
+    keys: {
+      shopifySecret: keys.shopifySecret,
+      sendgridPrivateKeyPem: keys.sendgridPrivateKeyPem,
+      zoomSecret: keys.zoomSecret,
+    },
     activations,
     results: {},
     crashPoint,

@@ -27,7 +27,13 @@ export const demoStages: readonly Stage<DemoContext>[] = [
     title: "Generate synthetic webhooks",
     async run(ctx) {
       const { seed, contacts, anchor } = ctx.state;
-      const generated = generateDeliveries({ contacts, seed, run: ctx.run, now: new Date(anchor) });
+      const generated = generateDeliveries({
+        contacts,
+        seed,
+        run: ctx.run,
+        now: new Date(anchor),
+        webinars: true,
+      });
       ctx.results.generated = generated;
       ctx.crashPoint("generate");
       const people = generated.expected.people;

@@ -3,10 +3,13 @@ import pLimit from "p-limit";
 import type { SyntheticDelivery } from "./synthetic/generate.js";
 import { signSendgridDelivery } from "./synthetic/sign-sendgrid.js";
 import { signShopifyDelivery } from "./synthetic/sign-shopify.js";
+import { signZoomDelivery } from "./synthetic/sign-zoom.js";
 
 export interface DemoSigningKeys {
   readonly shopifySecret: string;
   readonly sendgridPrivateKeyPem: string;
+  /** Zoom's secret token; only needed when the deliveries include Zoom's. */
+  readonly zoomSecret?: string;
 }
 
 export interface SourceTally {
@@ -25,7 +28,7 @@ export type SendTally = Record<string, SourceTally>;
 
 export interface SendOptions {
   readonly concurrency?: number;
-  /** Unix seconds put in SendGrid's signed timestamp header. */
+  /** Unix seconds put in SendGrid's and Zoom's signed timestamp headers. */
   readonly nowSeconds: () => number;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -77,6 +80,10 @@ function signatureHeaders(
   now: number,
 ): Record<string, string> {
   if (delivery.source === "shopify") return signShopifyDelivery(keys.shopifySecret, delivery.body);
+  if (delivery.source === "zoom") {
+    if (keys.zoomSecret === undefined) throw new Error("a Zoom delivery needs keys.zoomSecret");
+    return signZoomDelivery(keys.zoomSecret, now, delivery.body);
+  }
   return signSendgridDelivery(keys.sendgridPrivateKeyPem, now, delivery.body);
 }
 

@@ -2,6 +2,7 @@ import { createRng, DAY_MS, HOUR_MS, pools, type Rng, type SyntheticDelivery } f
 import { type SyntheticPerson, scenario } from "./people.js";
 import { type MessagePlan, sendgridRunDeliveries } from "./sendgrid.js";
 import { type OrderPlan, shopifyProducts, shopifyRunDeliveries } from "./shopify.js";
+import { zoomRunDeliveries } from "./zoom.js";
 
 export type { SyntheticDelivery } from "./kit.js";
 export type { SyntheticPerson } from "./people.js";
@@ -14,6 +15,8 @@ export interface GenerateDeliveriesInput {
   readonly run?: number;
   /** Anchor of the scenario: pass the same value (or a later one) for every run. */
   readonly now: Date;
+  /** Also Zoom webinar webhooks (the demo sends them; default false). */
+  readonly webinars?: boolean;
 }
 
 export interface SyntheticExpected {
@@ -49,6 +52,13 @@ export interface SyntheticExpected {
     readonly distinctEventIds: number;
     readonly unsubscribes: number;
     readonly byType: Readonly<Record<string, number>>;
+  };
+  /** Zoom webinar webhooks (first run only): one event per delivery. */
+  readonly zoom: {
+    readonly deliveries: number;
+    readonly webinars: number;
+    readonly registrations: number;
+    readonly attendees: number;
   };
 }
 
@@ -124,8 +134,16 @@ export function generateDeliveries(input: GenerateDeliveriesInput): GeneratedDel
     badEvents: 2 * bad,
   });
 
-  const all = [...shopify.deliveries, ...sendgrid.deliveries];
-  const times = [...shopify.sentMs, ...sendgrid.sentMs];
+  const zoom = zoomRunDeliveries({
+    seed,
+    run: input.webinars ? run : 0,
+    people,
+    windowStartMs: start,
+    windowEndMs: end,
+  });
+
+  const all = [...shopify.deliveries, ...sendgrid.deliveries, ...zoom.deliveries];
+  const times = [...shopify.sentMs, ...sendgrid.sentMs, ...zoom.sentMs];
   const order = Array.from(all.keys()).sort((a, b) => (times[a] as number) - (times[b] as number));
   const deliveries = order.map((i) => all[i] as SyntheticDelivery);
 
@@ -161,6 +179,12 @@ export function generateDeliveries(input: GenerateDeliveriesInput): GeneratedDel
           sendgrid.validEvents - sendgrid.duplicatesWithinBatch - sendgrid.duplicatesAcrossBatches,
         unsubscribes: sendgrid.unsubscribes,
         byType: sendgrid.byType,
+      },
+      zoom: {
+        deliveries: zoom.deliveries.length,
+        webinars: zoom.webinars,
+        registrations: zoom.registrations,
+        attendees: zoom.attendees,
       },
     },
   };

@@ -8,7 +8,7 @@ import { base, en, Faker } from "@faker-js/faker";
 
 /** One HTTP request the demo's sender posts; it adds the signature headers itself. */
 export interface SyntheticDelivery {
-  readonly source: "shopify" | "sendgrid";
+  readonly source: "shopify" | "sendgrid" | "zoom";
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body: string;
