@@ -18,7 +18,7 @@ interface Snapshot {
   readonly expectedAudience: string[];
   readonly contactEmails: string[];
   readonly contactIds: Map<string, string>;
-  readonly raw: { shopify: number; sendgrid: number };
+  readonly raw: { shopify: number; sendgrid: number; zoom: number };
   readonly quarantine: { records: number; withReasons: number };
   readonly mergedAcrossSources: number;
 }
@@ -33,8 +33,10 @@ async function inspect(dir: string, audienceId: string): Promise<Snapshot> {
     const eligible = await warehouse.query<{ email: string }>(
       "SELECT email FROM marts.seg_recent_purchasers WHERE consent_ad_user_data AND email IS NOT NULL",
     );
-    const [raw] = await warehouse.query<{ shopify: number; sendgrid: number }>(
-      "SELECT (SELECT COUNT(*) FROM raw.shopify_orders) AS shopify, (SELECT COUNT(*) FROM raw.sendgrid_events) AS sendgrid",
+    const [raw] = await warehouse.query<{ shopify: number; sendgrid: number; zoom: number }>(
+      `SELECT (SELECT COUNT(*) FROM raw.shopify_orders) AS shopify, (SELECT COUNT(*) FROM raw.sendgrid_events) AS sendgrid,
+         (SELECT COUNT(*) FROM raw.zoom_webinar_events) + (SELECT COUNT(*) FROM raw.zoom_registration_events)
+           + (SELECT COUNT(*) FROM raw.zoom_participant_events) AS zoom`,
     );
     const [merged] = await warehouse.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM marts.dim_contacts c
@@ -64,7 +66,7 @@ async function inspect(dir: string, audienceId: string): Promise<Snapshot> {
       expectedAudience: eligible.map((r) => sha256(r.email)).sort(),
       contactEmails: contacts.map((c) => c.email).sort(),
       contactIds: new Map(contacts.map((c) => [c.email, c.contact_id])),
-      raw: { shopify: raw?.shopify ?? 0, sendgrid: raw?.sendgrid ?? 0 },
+      raw: { shopify: raw?.shopify ?? 0, sendgrid: raw?.sendgrid ?? 0, zoom: raw?.zoom ?? 0 },
       quarantine,
       mergedAcrossSources: merged?.n ?? 0,
     };
@@ -108,6 +110,7 @@ describe("unistack demo, end to end at small scale", () => {
       seed: SEED,
       run: 1,
       now: new Date(state.anchor),
+      webinars: true,
     });
     afterFirst = await inspect(dir, state.metaAudienceId);
     second = await runDemo({ ...options, fresh: false }, { interactive: false });
@@ -123,7 +126,10 @@ describe("unistack demo, end to end at small scale", () => {
     expect(afterFirst.raw).toEqual({
       shopify: expected.shopify.validRecords,
       sendgrid: expected.sendgrid.rawRows,
+      // One record per Zoom delivery (one event each); redeliveries land nothing.
+      zoom: expected.zoom.deliveries,
     });
+    expect(expected.zoom.deliveries).toBeGreaterThan(0);
     expect(first.summary.redeliveries.requests).toBeGreaterThan(0);
     expect(first.summary.redeliveries.accepted).toBe(0);
     expect(first.summary.redeliveries.duplicate).toBeGreaterThan(0);
@@ -186,7 +192,7 @@ describe("unistack demo, end to end at small scale", () => {
         ?.slice(1)
         .map((n) => Number(n.replaceAll(",", "")));
     const [files1, rows1, jobs1, already1] = numbers(load(first.stages)) ?? [];
-    expect(rows1).toBe(afterFirst.raw.shopify + afterFirst.raw.sendgrid);
+    expect(rows1).toBe(afterFirst.raw.shopify + afterFirst.raw.sendgrid + afterFirst.raw.zoom);
     expect(already1).toBe(0);
     expect(jobs1).toBeLessThan(files1 ?? 0);
     const [files2, , , already2] = numbers(load(second.stages)) ?? [];
