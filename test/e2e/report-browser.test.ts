@@ -33,6 +33,7 @@ const DEMO_CHARTS = [
   "affinity-lift",
   "freshness-rows",
   "webinar-funnel",
+  "webinar-sla",
 ];
 
 /**

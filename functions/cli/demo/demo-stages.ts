@@ -13,7 +13,7 @@ import { describeReport, reportPath } from "../commands/report.js";
 import { activationReport, describeActivation } from "./activation-report.js";
 import type { CrashHook } from "./crash-points.js";
 import type { DemoContext } from "./demo-context.js";
-import { demoKpiTargets } from "./demo-targets.js";
+import { DEMO_WEBINAR_TERRITORIES, demoKpiTargets } from "./demo-targets.js";
 import { type SendTally, sendDeliveries } from "./send-deliveries.js";
 import type { Stage } from "./stage-runner.js";
 import { type GeneratedDeliveries, generateDeliveries } from "./synthetic/generate.js";
@@ -112,7 +112,10 @@ export const demoStages: readonly Stage<DemoContext>[] = [
       const graph = await compileProject({
         projectDir: ctx.options.projectDir,
         target: "duckdb",
-        vars: { kpi_targets: demoKpiTargets(new Date(ctx.state.anchor)) },
+        vars: {
+          kpi_targets: demoKpiTargets(new Date(ctx.state.anchor)),
+          webinar_territories: DEMO_WEBINAR_TERRITORIES,
+        },
       });
       await ensureLocalDeclarations(ctx.platform.warehouse, graph, ctx.options.projectDir);
       const run = await runDuckDbGraph(ctx.platform.warehouse, graph, {

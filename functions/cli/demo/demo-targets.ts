@@ -30,3 +30,17 @@ export function demoKpiTargets(anchor: Date): string {
     },
   ]);
 }
+
+/**
+ * The demo's sales territories (workflow var `webinar_territories`): the plain demo has no HubSpot
+ * owners, so without them every hot webinar lead would stay unrouted and the SLA report empty.
+ * Made-up owner ids; nobody logs a sales contact in the demo, so every routed lead's SLA is
+ * breached once its 24 hours have passed (the breach report then lists them per owner).
+ */
+export const DEMO_WEBINAR_TERRITORIES = JSON.stringify({
+  DACH: ["9000001", "9000002"],
+  France: ["9000003"],
+  Benelux: ["9000003"],
+  "UK & Ireland": ["9000004"],
+  "North America": ["9000005"],
+});

@@ -20,7 +20,8 @@ export interface ZoomRunOutput {
 /**
  * The webinars of the demo's first run, as Zoom's webhooks send them (one event per request):
  * three one-hour webinars in the window (the last one a day before its end), registrations from
- * the people (B2B people with a company five times as likely), about 60 % of registrants attend
+ * the people (B2B people with a company five times as likely; about a hundred per webinar at the
+ * default 3,000 people, so the demo's send stage grows by ~2 s), about 60 % of registrants attend
  * for a random share of the hour, some drop out and rejoin. Other runs (and run 0: no webinars)
  * add nothing.
  * Deterministic for (seed, people, window).
@@ -63,7 +64,7 @@ export function zoomRunDeliveries(input: {
       });
     event("webinar.created", startMs - 20 * DAY_MS, { ...webinar, start_time: isoMillis(startMs) });
     for (const person of input.people) {
-      if (!rng.chance(person.company ? 0.15 : 0.03)) continue;
+      if (!rng.chance(person.company ? 0.07 : 0.015)) continue;
       registrations++;
       const registrant = {
         id: `demoreg${w}${person.personId}`,
