@@ -23,6 +23,8 @@ import {
 import { succeededDataformRun } from "./handlers/dataform-run-finished.js";
 import { createLoadRawHandler, loadSweepConfig, rawStreamsOf } from "./handlers/load-raw.js";
 import { planActivation } from "./handlers/plan-activation.js";
+import { cloudErasureDeps } from "./handlers/privacy-cloud.js";
+import { handlePrivacyEvent } from "./handlers/privacy-requests.js";
 import { handlePullEvent, pullBudgetMs } from "./handlers/pull.js";
 import type { CloudEvent } from "./platform/cloudevents.js";
 import { gcpPlatform } from "./platform/gcp/gcp-platform.js";
@@ -39,6 +41,7 @@ export const FUNCTION_TARGETS = {
   activateSendgrid: "cloudevent",
   realtimePurchase: "cloudevent",
   pull: "cloudevent",
+  privacyRequests: "cloudevent",
 } as const;
 
 /** Who sweeps: the revision and one id per instance, written into the loader's lease. */
@@ -198,4 +201,14 @@ functions.cloudEvent("pull", async (event: CloudEvent<unknown>) => {
     },
     event,
   );
+});
+
+/**
+ * Privacy requests: topic `privacy-requests` → this target. Erasures and access requests an
+ * operator publishes, and the 15-minute scheduled sweep that handles Shopify's privacy webhooks
+ * (landed in the lake by ingest, verified there) and continues erasures waiting on destinations.
+ */
+functions.cloudEvent("privacyRequests", async (event: CloudEvent<unknown>) => {
+  const platform = gcpPlatform();
+  await handlePrivacyEvent(cloudErasureDeps(platform, process.env, rawStreams), event);
 });

@@ -21,6 +21,7 @@ describe("deployed function targets", () => {
         "activateSendgrid",
         "loadRaw",
         "planActivation",
+        "privacyRequests",
         "pull",
         "realtimePurchase",
       ].sort(),
