@@ -29,16 +29,17 @@ locals {
       description   = "Append-only raw tables, one per source stream (raw.<source>_<stream>), loaded by load-raw from the lake. The exact accepted payload plus landing metadata."
       # Applies to tables created after it is set (docs/operations.md, retention).
       partition_expiration_days = var.raw_retention_days
-      writers                   = [local.sa.load_raw]
-      readers                   = [local.sa.dataform]
-      group_readers             = compact([lookup(local.groups, "data_engineers", null)])
-      authorized_datasets       = []
+      # privacy-requests deletes an erased person's rows (docs/privacy.md).
+      writers             = [local.sa.load_raw, local.sa.privacy_requests]
+      readers             = [local.sa.dataform]
+      group_readers       = compact([lookup(local.groups, "data_engineers", null)])
+      authorized_datasets = []
     }
     staging = {
       friendly_name             = "Staging"
       description               = "Dataform staging models (stg_<source>__<entity>s): typed, deduplicated views over raw. Email, phone and address columns carry policy tags (pii.tf)."
       partition_expiration_days = null
-      writers                   = [local.sa.dataform]
+      writers                   = [local.sa.dataform, local.sa.privacy_requests]
       readers                   = []
       group_readers             = compact([lookup(local.groups, "data_engineers", null)])
       authorized_datasets       = []
@@ -47,7 +48,7 @@ locals {
       friendly_name             = "Marts"
       description               = "Dataform marts: identity, dim_/fct_ tables and segments (seg_*). Email, phone and address columns carry policy tags; BI reads the reports datasets, not this one."
       partition_expiration_days = null
-      writers                   = [local.sa.dataform]
+      writers                   = [local.sa.dataform, local.sa.privacy_requests]
       readers                   = [local.sa.plan_activation]
       group_readers = compact(concat(
         [lookup(local.groups, "data_engineers", null), lookup(local.groups, "analysts", null)],
@@ -71,7 +72,7 @@ locals {
       friendly_name             = "Operations: activation"
       description               = "Sync runs, batches, synced members and rejected rows, written by plan-activation and the activate-* functions only."
       partition_expiration_days = null
-      writers                   = concat([local.sa.plan_activation], [for key in keys(local.functions) : local.sa[key] if startswith(key, "activate_") || key == "realtime_purchase"])
+      writers                   = concat([local.sa.plan_activation, local.sa.privacy_requests], [for key in keys(local.functions) : local.sa[key] if startswith(key, "activate_") || key == "realtime_purchase"])
       readers                   = []
       group_readers             = compact([lookup(local.groups, "data_engineers", null)])
       authorized_datasets       = []
@@ -80,8 +81,20 @@ locals {
       friendly_name             = "Operations: loading"
       description               = "The raw load ledger (ops_load.raw_loads) and permanent failures (ops_load.raw_load_failures), written by load-raw only. No expiration: the ledger is what prevents reloads."
       partition_expiration_days = null
-      writers                   = [local.sa.load_raw]
-      readers                   = []
+      # privacy-requests reloads the raw objects it rewrote with the loader's own sweep.
+      writers             = [local.sa.load_raw, local.sa.privacy_requests]
+      readers             = []
+      group_readers       = compact([lookup(local.groups, "data_engineers", null)])
+      authorized_datasets = []
+    }
+    # Erasures' own records: salted suppression keys, hashed ids of erased records (staging leaves
+    # them out, so Dataform reads it), reports of counts. Outlives the data by design.
+    privacy = {
+      friendly_name             = "Privacy"
+      description               = "Suppression list (salted keys), erased record hashes and erasure reports, written by privacy-requests only; no identifier in clear (docs/privacy.md)."
+      partition_expiration_days = null
+      writers                   = [local.sa.privacy_requests]
+      readers                   = [local.sa.dataform]
       group_readers             = compact([lookup(local.groups, "data_engineers", null)])
       authorized_datasets       = []
     }

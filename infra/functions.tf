@@ -61,6 +61,22 @@ locals {
         ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
       }, local.syncs_env)
     }
+    # Privacy requests (docs/privacy.md "In the cloud"): erasures and access requests published on
+    # privacy-requests, and every 15 minutes the sweep that handles Shopify's privacy webhooks and
+    # continues erasures waiting on destinations (scheduler.tf). One at a time: an erasure holds
+    # the loader's lease while it rewrites the lake.
+    privacy_requests = {
+      name          = "privacy-requests"
+      entry_point   = "privacyRequests"
+      description   = "Erases a person everywhere (lake rewrites, BigQuery DML, destination removals through plan-activation) or exports what is held about them; handles Shopify's privacy webhooks on a schedule. Reports and documents under privacy/."
+      topic         = "privacy-requests"
+      memory        = "1Gi"
+      timeout       = 540
+      max_instances = 1
+      concurrency   = 1
+      # Removals are planned for the syncs plan-activation plans.
+      env = merge({ META_AUDIENCE_ID = var.meta_audience_id }, local.syncs_env)
+    }
     }, contains(local.sync_destinations, "google_ads") ? {
     activate_google_ads = {
       name          = "activate-google-ads"

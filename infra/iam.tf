@@ -87,16 +87,32 @@ locals {
   } : {})
 
   # An entry ending in "/" is a prefix; any other is one object, by its exact name (storage.tf).
+  # privacy-requests (docs/privacy.md, "In the cloud") erases a person from every lake prefix that
+  # can hold them and writes privacy/ (suppression list, erasure state, reports, exports); it runs
+  # the loader's sweep under the loader's lease (loads/) to reload the raw objects it rewrote, and
+  # plans removals as plan-activation does (publishes on the activate-* topics).
+  privacy_access = {
+    privacy_requests = {
+      lake = {
+        "roles/storage.objectUser" = ["raw/", "quarantine/", "pull/", "activation/", "privacy/", "loads/"]
+      }
+      jobs      = true
+      publishes = [for key in keys(local.functions) : key if startswith(key, "activate_")]
+    }
+  }
+
   suppression_object = "privacy/suppression.json"
 
   # The table above as one entry per grant, keyed "<account>/<role>".
+  all_access = merge(local.function_access, local.privacy_access)
+
   lake_grants = merge([
-    for key, access in local.function_access : {
+    for key, access in local.all_access : {
       for role, prefixes in access.lake : "${key}/${trimprefix(role, "roles/storage.")}" => { account = key, role = role, prefixes = prefixes }
     }
   ]...)
   publish_grants = merge([
-    for key, access in local.function_access : {
+    for key, access in local.all_access : {
       for target in access.publishes : "${key}/${target}" => { account = key, target = target }
     }
   ]...)
@@ -104,7 +120,7 @@ locals {
   # Project-level grants, all of them. Each role here must be in the deployer's grantable list
   # (infra/bootstrap, local.deployer_grantable_roles); the policy test checks both.
   project_grants = merge(
-    { for key, access in local.function_access : "${key}/jobUser" => { role = "roles/bigquery.jobUser", member = local.member[key] } if access.jobs },
+    { for key, access in local.all_access : "${key}/jobUser" => { role = "roles/bigquery.jobUser", member = local.member[key] } if access.jobs },
     {
       "dataform/jobUser"                 = { role = "roles/bigquery.jobUser", member = local.member.dataform }
       "trigger_load_raw/eventReceiver"   = { role = "roles/eventarc.eventReceiver", member = local.member.trigger_load_raw }
@@ -144,6 +160,7 @@ locals {
     "load_raw/push"        = { fn = "load_raw", member = local.member.push_load_raw }
     "plan_activation/push" = { fn = "plan_activation", member = local.member.push_plan_activation }
     "activate_meta/push"   = { fn = "activate_meta", member = local.member.push_activate_meta }
+    "privacy/push"         = { fn = "privacy_requests", member = local.member.push_privacy_requests }
     }, { for key in ["activate_google_ads", "activate_sendgrid"] : "${key}/push" => {
       fn = key, member = local.member["push_${key}"]
     } if contains(keys(local.functions), key) }, contains(keys(local.functions), "pull") ? {

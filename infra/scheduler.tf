@@ -60,3 +60,20 @@ resource "google_cloud_scheduler_job" "pull" {
     data       = base64encode(jsonencode({ source = each.value.source, stream = each.value.stream }))
   }
 }
+
+# The privacy sweep (docs/privacy.md, "In the cloud"): every 15 minutes, {"kind":"sweep"} on
+# privacy-requests. privacy-requests then turns Shopify's privacy webhooks (landed in raw/ by
+# ingest) into erasures and access documents, once each, and continues erasures that wait on
+# destinations. Shopify allows 30 days; 15 minutes keeps requests from piling up.
+resource "google_cloud_scheduler_job" "privacy_sweep" {
+  name        = "unistack-privacy-sweep"
+  region      = var.region
+  description = "Asks privacy-requests to handle new privacy requests from sources and continue waiting erasures."
+  schedule    = "*/15 * * * *"
+  time_zone   = "Etc/UTC"
+
+  pubsub_target {
+    topic_name = google_pubsub_topic.feed["privacy_requests"].id
+    data       = base64encode(jsonencode({ kind = "sweep" }))
+  }
+}

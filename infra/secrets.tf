@@ -46,7 +46,7 @@ locals {
     privacy_salt = {
       id      = "unistack-privacy-salt"
       env     = "UNISTACK_PRIVACY_SALT"
-      readers = concat(["ingest"], contains(keys(local.functions), "pull") ? ["pull"] : [])
+      readers = concat(["ingest", "privacy_requests"], contains(keys(local.functions), "pull") ? ["pull"] : [])
       bound   = true
     }
     # activate-google-ads has no secret: it calls the Data Manager API as its own identity.

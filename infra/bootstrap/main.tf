@@ -43,6 +43,7 @@ locals {
     activate_sendgrid        = { id = "unistack-fn-act-sendgrid", actas = true, what = "Runtime identity of activate-sendgrid." }
     pull                     = { id = "unistack-fn-pull", actas = true, what = "Runtime identity of pull (vendor API pulls)." }
     realtime_purchase        = { id = "unistack-fn-realtime", actas = true, what = "Runtime identity of realtime-purchase (removes purchasers from retargeting audiences; calls the Data Manager API as itself when a Google Ads sync has a realtime rule)." }
+    privacy_requests         = { id = "unistack-fn-privacy", actas = true, what = "Runtime identity of privacy-requests (erasures and access requests: rewrites lake objects, deletes rows)." }
     trigger_load_raw         = { id = "unistack-trigger-load-raw", actas = true, what = "Identity Eventarc delivers lake object-finalized events to load-raw as." }
     push_load_raw            = { id = "unistack-push-load-raw", actas = true, what = "OIDC identity of the load-raw-sweep push subscription." }
     push_plan_activation     = { id = "unistack-push-plan-activation", actas = true, what = "OIDC identity of the plan-activation push subscription." }
@@ -51,6 +52,7 @@ locals {
     push_activate_sendgrid   = { id = "unistack-push-act-sendgrid", actas = true, what = "OIDC identity of the activate-sendgrid push subscription." }
     push_pull                = { id = "unistack-push-pull", actas = true, what = "OIDC identity of the pull push subscription." }
     push_realtime_purchase   = { id = "unistack-push-realtime", actas = true, what = "OIDC identity of the realtime-purchase push subscription." }
+    push_privacy_requests    = { id = "unistack-push-privacy", actas = true, what = "OIDC identity of the privacy-requests push subscription." }
     dataform                 = { id = "unistack-dataform", actas = false, what = "Identity Dataform workflow invocations run as: reads raw, builds staging, marts, reports and assertions." }
     dataform_schedule        = { id = "unistack-dataform-schedule", actas = true, what = "Runs the Dataform schedule: Cloud Scheduler → Workflows → Dataform API." }
     function_build           = { id = "unistack-fn-build", actas = true, what = "Cloud Build identity of the 2nd-gen function builds." }
@@ -109,7 +111,7 @@ resource "google_service_account_iam_member" "dataform_runner" {
 # The Pub/Sub service agent mints the OIDC tokens of push requests (and Eventarc's) for the trigger
 # identities. Needed on projects whose Pub/Sub agent predates April 2021; harmless elsewhere.
 resource "google_service_account_iam_member" "pubsub_agent_signs" {
-  for_each = toset(["trigger_load_raw", "push_load_raw", "push_plan_activation", "push_activate_meta", "push_activate_google_ads", "push_activate_sendgrid", "push_pull", "push_realtime_purchase"])
+  for_each = toset(["trigger_load_raw", "push_load_raw", "push_plan_activation", "push_activate_meta", "push_activate_google_ads", "push_activate_sendgrid", "push_pull", "push_realtime_purchase", "push_privacy_requests"])
 
   service_account_id = google_service_account.account[each.value].name
   role               = "roles/iam.serviceAccountTokenCreator"

@@ -3,9 +3,12 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncTarget } from "../../functions/core/activation/sync-config.js";
+import { LAKE_PREFIXES } from "../../functions/core/privacy/lake-prefixes.js";
+import { parsePrivacyMessage } from "../../functions/core/privacy/privacy-message.js";
 import { SUPPRESSION_OBJECT } from "../../functions/core/privacy/suppression-list.js";
 import { PRIVACY_SALT_ENV } from "../../functions/core/privacy/suppression-source.js";
 import { PURCHASES_TOPIC } from "../../functions/core/realtime/purchase-message.js";
+import { WAREHOUSE_TABLES } from "../../functions/core/privacy/warehouse-tables.js";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
 import { sendgridClientOptionsFromEnv } from "../../functions/destinations/sendgrid/client.js";
 import {
@@ -17,6 +20,7 @@ import { succeededDataformRun } from "../../functions/handlers/dataform-run-fini
 import { loadSweepConfig } from "../../functions/handlers/load-raw.js";
 import { PullMessageSchema, pullBudgetMs } from "../../functions/handlers/pull.js";
 import { removeOnPurchaseSyncs } from "../../functions/handlers/realtime-purchase.js";
+import { FUNCTION_TARGETS } from "../../functions/index.js";
 import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
 import { GcpEnvSchema } from "../../functions/platform/gcp/gcp-platform.js";
 import {
@@ -616,6 +620,109 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       expect(opsPull.access.filter((a) => a.role === "WRITER").map((a) => a.user_by_email)).toEqual(
         ["unistack-fn-pull@unistack-policy-test.iam.gserviceaccount.com"],
       );
+    });
+
+    it("deploys privacy-requests with its own identity: the lake prefixes a person can be in, DML where rows name them, the salt, a sweep it accepts", () => {
+      // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
+      type Untyped = Record<string, any>;
+      const email = "unistack-fn-privacy@unistack-policy-test.iam.gserviceaccount.com";
+      const named = (type: string, name: string) =>
+        ofType(infra, type)
+          .map(valuesOf)
+          .find((v) => v.name === name) ?? {};
+      const fn = named("google_cloudfunctions2_function", "privacy-requests") as Untyped;
+      expect(fn.build_config[0].entry_point).toBe("privacyRequests");
+      expect(Object.keys(FUNCTION_TARGETS)).toContain("privacyRequests");
+      expect(fn.service_config[0].service_account_email).toBe(email);
+      expect(fn.service_config[0].ingress_settings).toBe("ALLOW_INTERNAL_ONLY");
+      expect(fn.service_config[0].max_instance_count).toBe(1);
+      const env = {
+        ...fn.service_config[0].environment_variables,
+        ...Object.fromEntries(
+          (fn.service_config[0].secret_environment_variables as { key: string }[]).map((s) => [
+            s.key,
+            "secret-placeholder",
+          ]),
+        ),
+      };
+      expect(GcpEnvSchema.parse(env).UNISTACK_LAKE_BUCKET).toBe(
+        "unistack-policy-test-unistack-lake",
+      );
+      expect(env[PRIVACY_SALT_ENV]).toBe("secret-placeholder");
+      // Removals are planned for the same syncs plan-activation plans.
+      expect(configuredSyncs(env).map(syncTarget)).toHaveLength(3);
+      const push = named("google_pubsub_subscription", "privacy-requests-push") as Untyped;
+      expect(push.dead_letter_policy[0].max_delivery_attempts).toBe(20);
+      expect(push.push_config[0].oidc_token[0].service_account_email).toMatch(
+        /^unistack-push-privacy@/,
+      );
+      expect(named("google_pubsub_subscription", "privacy-requests-dead-letter-hold")).not.toEqual(
+        {},
+      );
+      // The scheduled sweep is a message the function accepts.
+      const job = named("google_cloud_scheduler_job", "unistack-privacy-sweep") as Untyped;
+      const data = JSON.parse(Buffer.from(job.pubsub_target[0].data, "base64").toString("utf8"));
+      expect(parsePrivacyMessage(data, "m").kind).toBe("sweep");
+      // On the lake: every prefix a person's records can be in, and privacy/, loads/; nothing else.
+      const lake = JSON.parse(
+        String(
+          valuesOf(ofType(infra, "google_storage_bucket_iam_policy")[0] as ResourceChange)
+            .policy_data,
+        ),
+      ) as { bindings: { role: string; members: string[]; condition: { expression: string } }[] };
+      const grants = lake.bindings
+        .filter((b) => b.members.includes(`serviceAccount:${email}`))
+        .map((b) => [
+          b.role,
+          [...b.condition.expression.matchAll(/objects\/([a-z/._]+)"/g)].map((m) => m[1]).sort(),
+        ]);
+      const personal = LAKE_PREFIXES.filter((p) => p.format !== "none").map((p) => p.prefix);
+      expect(grants.map((g) => g[0])).toEqual(["roles/storage.objectUser"]);
+      const granted = (grants[0]?.[1] ?? []) as string[];
+      expect(granted).toEqual([
+        "activation/",
+        "loads/",
+        "privacy/",
+        "pull/",
+        "quarantine/",
+        "raw/",
+      ]);
+      for (const prefix of personal) {
+        expect(
+          granted.some((g) => prefix.startsWith(g)),
+          prefix,
+        ).toBe(true);
+      }
+      // BigQuery: writes every dataset with personal rows, and its own privacy dataset alone.
+      const writers = (id: string) =>
+        (
+          ofType(infra, "google_bigquery_dataset")
+            .map(valuesOf)
+            .find((d) => d.dataset_id === id) as {
+            access: { role: string; user_by_email: string | null }[];
+          }
+        ).access
+          .filter((a) => a.role === "WRITER")
+          .map((a) => a.user_by_email);
+      const personalDatasets = [
+        ...new Set(WAREHOUSE_TABLES.filter((t) => t.personal).map((t) => t.dataset)),
+      ];
+      for (const id of personalDatasets) expect(writers(id), id).toContain(email);
+      expect(writers("privacy")).toEqual([email]);
+      expect(writers("ops_pull")).not.toContain(email);
+      // Publishes removals like plan-activation, on the activate-* topics only.
+      const publishes = infra.resource_changes
+        .filter((c) =>
+          c.address.startsWith(
+            'google_pubsub_topic_iam_member.function_publishes["privacy_requests/',
+          ),
+        )
+        .map((c) => c.address);
+      expect(publishes.sort()).toEqual([
+        'google_pubsub_topic_iam_member.function_publishes["privacy_requests/activate_google_ads"]',
+        'google_pubsub_topic_iam_member.function_publishes["privacy_requests/activate_meta"]',
+        'google_pubsub_topic_iam_member.function_publishes["privacy_requests/activate_sendgrid"]',
+      ]);
     });
 
     it("prints a webhook URL for every webhook source, per connection where connections are configured", () => {
