@@ -55,6 +55,7 @@ export async function eraseCommand(flags: EraseFlags): Promise<number> {
       const handled = await handleVendorRequests(local.deps);
       for (const h of handled) {
         if (h.erasure) outcomes.push(h.erasure);
+        outcomes.push(...(h.erasures ?? []));
         const where = h.exportKey
           ? `: lake ${h.exportKey}`
           : h.erasureId
@@ -64,7 +65,7 @@ export async function eraseCommand(flags: EraseFlags): Promise<number> {
         if (h.status === "needs_operator") {
           waiting++;
           console.log(
-            "  names no person the declarations can find (shop/redact: the whole shop): erase it by hand, see docs/privacy.md",
+            "  names no person the declarations can find: erase them by hand, see docs/privacy.md",
           );
         }
       }

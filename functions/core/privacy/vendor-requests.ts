@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { DEFAULT_CONNECTION } from "../ingest/connection.js";
 import { parseJsonExact } from "../ingest/json-text.js";
 import { accessDocumentJson, exportPerson } from "./access-export.js";
+import { eraseConnection } from "./connection-erasure.js";
 import { parseAccessRequest } from "./access-request.js";
 import type { PrivacyRequestKind } from "./declarations.js";
 import { type ErasureDeps, type ErasureOutcome, runErasure } from "./erasure.js";
@@ -33,6 +35,8 @@ export type VendorRequestMarker = z.infer<typeof MarkerSchema>;
 
 export interface VendorRequestOutcome extends VendorRequestMarker {
   readonly erasure?: ErasureOutcome;
+  /** shop/redact: the erasures of everyone the connection knew. */
+  readonly erasures?: readonly ErasureOutcome[];
 }
 
 interface Pending {
@@ -40,6 +44,7 @@ interface Pending {
   readonly source: string;
   readonly stream: string;
   readonly kind: PrivacyRequestKind;
+  readonly connection: string;
   readonly identifiers: { kind: string; value: string }[];
 }
 
@@ -50,7 +55,7 @@ export async function handleVendorRequests(deps: ErasureDeps): Promise<VendorReq
   const outcomes: VendorRequestOutcome[] = [];
   for (const request of await pendingRequests(deps, done)) {
     const outcome = await handle(deps, request);
-    const { erasure: _, ...marker } = outcome;
+    const { erasure: _, erasures: __, ...marker } = outcome;
     await deps.store.put(`${REQUESTS_PREFIX}${request.hash}.json`, JSON.stringify(marker), {
       contentType: "application/json",
     });
@@ -69,7 +74,11 @@ async function pendingRequests(deps: ErasureDeps, done: ReadonlySet<string>): Pr
         if (!bytes) continue;
         for (const line of Buffer.from(bytes).toString("utf8").split("\n")) {
           if (line.trim() === "") continue;
-          const record = parseJsonExact(line) as { _record_id?: unknown; payload?: unknown };
+          const record = parseJsonExact(line) as {
+            _record_id?: unknown;
+            _connection?: unknown;
+            payload?: unknown;
+          };
           const hash = sha256(`${catalog.source}/${stream}/${String(record._record_id)}`);
           if (done.has(`${hash}.json`) || pending.some((p) => p.hash === hash)) continue;
           const identifiers = entry.identifiers.flatMap((p) =>
@@ -82,6 +91,7 @@ async function pendingRequests(deps: ErasureDeps, done: ReadonlySet<string>): Pr
             source: catalog.source,
             stream,
             kind: entry.privacyRequest,
+            connection: String(record._connection ?? DEFAULT_CONNECTION),
             identifiers,
           });
         }
@@ -99,7 +109,18 @@ async function handle(deps: ErasureDeps, request: Pending): Promise<VendorReques
     handledAt: deps.clock.now().toISOString(),
   };
   const origin = `${request.source} ${request.stream}`;
-  if (request.kind === "erase_connection" || request.identifiers.length === 0) {
+  if (request.kind === "erase_connection") {
+    // shop/redact: everyone the shop's connection knew. Not the record id's hash in the ids:
+    // each chunk's id is its identifiers' hash (connection-erasure.ts).
+    const { erasures } = await eraseConnection(deps, {
+      source: request.source,
+      connection: request.connection,
+      origin,
+    });
+    const done = erasures.every((e) => e.state.status === "completed");
+    return { ...base, status: done ? "erased" : "erasure_waiting", erasures };
+  }
+  if (request.identifiers.length === 0) {
     deps.logger.error(
       { source: request.source, stream: request.stream, request: request.hash.slice(0, 16) },
       "privacy request needs an operator: it names no person the declarations can find (docs/privacy.md)",

@@ -485,6 +485,18 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
     why: "bought-together statistics per business unit: product pairs and counts, no person",
   },
   {
+    dataset: "marts",
+    table: "agg_email_kpis_monthly",
+    personal: false,
+    why: "closed months' email counts per business unit, kept past raw retention: counts only, no person (an erasure leaves them: they name nobody)",
+  },
+  {
+    dataset: "marts",
+    table: "agg_revenue_monthly_region",
+    personal: false,
+    why: "closed months' order counts and revenue per region and currency, kept past raw retention: counts and sums only, no person",
+  },
+  {
     dataset: "reports",
     table: "*",
     personal: false,

@@ -15,6 +15,7 @@ import {
   ingestDeps,
   type Lake,
 } from "../handlers/harness.js";
+import { vectorOrders } from "../sources/vectors.js";
 import { erasureDeps, observe, PEOPLE_TABLE, seedDeployment } from "./erasure-harness.js";
 
 let lake: Lake;
@@ -37,7 +38,7 @@ async function deliver(topic: string, body: Record<string, unknown>, webhookId: 
 const shop = { shop_id: 954889, shop_domain: "demo-shop.myshopify.com" };
 
 describe("Shopify's privacy webhooks handled by the privacy worker", () => {
-  it("erases the customer of customers/redact, exports the one of customers/data_request, flags shop/redact, each once", async () => {
+  it("erases the customer of customers/redact, exports the one of customers/data_request, each once", async () => {
     await deliver(
       "customers/redact",
       {
@@ -57,7 +58,6 @@ describe("Shopify's privacy webhooks handled by the privacy worker", () => {
       },
       "22222222-2222-4222-8222-222222222222",
     );
-    await deliver("shop/redact", shop, "33333333-3333-4333-8333-333333333333");
     const logger = capturingLogger();
     const deps = erasureDeps(lake, lake.store, warehouse, {
       tables: [PEOPLE_TABLE],
@@ -68,7 +68,6 @@ describe("Shopify's privacy webhooks handled by the privacy worker", () => {
     expect(outcomes.map((o) => [o.stream, o.status]).sort()).toEqual([
       ["customers_data_request", "exported"],
       ["customers_redact", "erased"],
-      ["shop_redact", "needs_operator"],
     ]);
     const after = await observe(lake, warehouse);
     expect(after.people).toEqual(["ct_1", "ct_3", "ct_4", "ct_5"]);
@@ -83,7 +82,7 @@ describe("Shopify's privacy webhooks handled by the privacy worker", () => {
     ]);
 
     const markers = await lake.keys(REQUESTS_PREFIX);
-    expect(markers).toHaveLength(3);
+    expect(markers).toHaveLength(2);
     for (const key of markers) {
       const text = await lake.read(key);
       parseVendorRequestMarker(text);
@@ -91,6 +90,42 @@ describe("Shopify's privacy webhooks handled by the privacy worker", () => {
     }
     expect(logger.lines().join("\n")).not.toMatch(/person[23]@/i);
 
+    expect(await handleVendorRequests(deps)).toEqual([]);
+  });
+
+  it("shop/redact erases every person the shop's connection knew, everywhere, and nobody else, once", async () => {
+    // The shop's records name person 4 (an order) and person 5 (a data request); SendGrid knows
+    // them too. Persons 1-3 never bought in this shop.
+    await deliver(
+      "orders/create",
+      { ...vectorOrders.order450789469, email: "person4@example.com" },
+      "55555555-5555-4555-8555-555555555555",
+    );
+    await deliver(
+      "customers/data_request",
+      {
+        ...shop,
+        customer: { id: 191169, email: "person5@example.com", phone: null },
+        orders_requested: [],
+        data_request: { id: 9998 },
+      },
+      "66666666-6666-4666-8666-666666666666",
+    );
+    const deps = erasureDeps(lake, lake.store, warehouse, { tables: [PEOPLE_TABLE] });
+    expect((await handleVendorRequests(deps)).map((o) => o.status)).toEqual(["exported"]);
+
+    await deliver("shop/redact", shop, "33333333-3333-4333-8333-333333333333");
+    const outcomes = await handleVendorRequests(deps);
+    expect(outcomes.map((o) => [o.stream, o.status])).toEqual([["shop_redact", "erased"]]);
+    expect(outcomes[0]?.erasures?.every((e) => e.state.status === "completed")).toBe(true);
+    const after = await observe(lake, warehouse);
+    expect(after.people).toEqual(["ct_1", "ct_2", "ct_3"]);
+    expect(after.raw.map((r) => r.split(" @ ")[0])).toEqual(["evt-1", "evt-2", "evt-2b", "evt-3"]);
+    // The access document of person 5 was about them: gone with them.
+    expect(await lake.keys(EXPORTS_PREFIX)).toEqual([]);
+    for (const key of await lake.keys("raw/shopify/")) {
+      expect(await lake.read(key)).not.toMatch(/person[45]@|191169/);
+    }
     expect(await handleVendorRequests(deps)).toEqual([]);
   });
 });
