@@ -31,10 +31,7 @@ export async function eraseConnection(
   const erasures: ErasureOutcome[] = [];
   for (let i = 0; i < identifiers.length; i += PER_ERASURE) {
     const chunk = identifiers.slice(i, i + PER_ERASURE);
-    const hash = createHash("sha256")
-      .update(JSON.stringify(chunk))
-      .digest("hex")
-      .slice(0, 32);
+    const hash = createHash("sha256").update(JSON.stringify(chunk)).digest("hex").slice(0, 32);
     erasures.push(
       await runErasure(
         deps,

@@ -89,7 +89,15 @@ export function columnKeySql(dialect: Dialect, column: IdentifierColumn): string
     return sha256Hex(dialect, concat(dialect, ["@salt", "':'", kind, "':'", normalized]));
   }
   if (column.kind === "node_key") {
-    return sha256Hex(dialect, concat(dialect, ["@salt", "':'", asString(dialect, name)]));
+    // `<kind>:<value>` normalized as parseNodeKey does: the identity graph writes phones E.164
+    // with the plus (`phone:+4915112345678`), an erasure names them `phone:4915112345678`.
+    const text = asString(dialect, name);
+    const kind = `SUBSTR(${text}, 1, STRPOS(${text}, ':') - 1)`;
+    const value = `SUBSTR(${text}, STRPOS(${text}, ':') + 1)`;
+    return sha256Hex(
+      dialect,
+      concat(dialect, ["@salt", "':'", kind, "':'", normalizedByKindSql(dialect, kind, value)]),
+    );
   }
   return saltedKeySql(dialect, column.kind, name);
 }

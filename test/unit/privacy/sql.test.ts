@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { identifierKey } from "../../../functions/core/privacy/identifiers.js";
+import { identifierKey, parseNodeKey } from "../../../functions/core/privacy/identifiers.js";
 import { saltedKey } from "../../../functions/core/privacy/salted-key.js";
 import {
   columnKeySql,
@@ -66,6 +66,11 @@ describe("privacy keys computed in SQL (DuckDB) equal the keys computed in TypeS
       saltedKey(SALT, "shopify_customer_id:7"),
     ]);
     expect(rows[2]?.n).toBe(saltedKey(SALT, "shopify_customer_id:7"));
+    // Node keys as the identity graph writes them (phones E.164 with the plus) key like the
+    // identifier an erasure names: parseNodeKey's normalization, in SQL.
+    expect(rows[1]?.n).toBe(saltedKey(SALT, parseNodeKey("phone:+1 555 0100") as string));
+    expect(rows[1]?.n).toBe(saltedKey(SALT, "phone:15550100"));
+    expect(rows[0]?.n).toBe(saltedKey(SALT, "email:a@b.co"));
   });
 
   it("reads scalar and array JSON paths, and matches a value inside an array", async () => {
