@@ -118,6 +118,9 @@ const MODELS = {
     ],
   },
   "marts.product_affinity": { type: "table", reads: ["marts.fct_order_items"] },
+  // Closed months kept past raw retention (docs/privacy.md): appended, never rebuilt.
+  "marts.agg_email_kpis_monthly": { type: "incremental", reads: ["marts.fct_email_messages"] },
+  "marts.agg_revenue_monthly_region": { type: "incremental", reads: ["marts.fct_orders"] },
   "marts.product_recommendations": {
     type: "table",
     reads: ["marts.fct_order_items", "marts.product_affinity"],
