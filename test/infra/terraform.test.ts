@@ -7,8 +7,8 @@ import { LAKE_PREFIXES } from "../../functions/core/privacy/lake-prefixes.js";
 import { parsePrivacyMessage } from "../../functions/core/privacy/privacy-message.js";
 import { SUPPRESSION_OBJECT } from "../../functions/core/privacy/suppression-list.js";
 import { PRIVACY_SALT_ENV } from "../../functions/core/privacy/suppression-source.js";
-import { PURCHASES_TOPIC } from "../../functions/core/realtime/purchase-message.js";
 import { WAREHOUSE_TABLES } from "../../functions/core/privacy/warehouse-tables.js";
+import { PURCHASES_TOPIC } from "../../functions/core/realtime/purchase-message.js";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
 import { sendgridClientOptionsFromEnv } from "../../functions/destinations/sendgrid/client.js";
 import {
