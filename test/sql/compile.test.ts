@@ -288,6 +288,8 @@ const MODELS = {
       "staging.stg_hubspot__events",
       "staging.stg_hubspot__owners",
       "staging.stg_zoom__participants",
+      "staging.stg_zoom__poll_answers",
+      "staging.stg_zoom__questions",
       "staging.stg_zoom__registrants",
       "staging.stg_zoom__webinars",
     ],

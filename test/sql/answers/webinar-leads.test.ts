@@ -96,6 +96,28 @@ function stay(w: typeof W1, who: string, email: string | null, from: number, to:
   });
 }
 
+/** A poll answer as Zoom's Report API gives it (pulled: `{webinar, participant, answer}`). */
+function pollAnswer(w: typeof W1, who: string, email: string | null, question: string, at: number) {
+  return rawLine("zoom", "poll_answers", `${w.uuid}:poll-1:${question}:${who}`, {
+    webinar: { uuid: w.uuid, id: w.id, topic: w.topic },
+    participant: { name: who, email: email ?? "" },
+    answer: { polling_id: "poll-1", question, answer: "Yes", date_time: iso(at) },
+  });
+}
+
+/** A Q&A question (pulled: `{webinar, asker, question}`). */
+function qaQuestion(w: typeof W1, who: string, email: string, at: number) {
+  return rawLine("zoom", "questions", `${w.uuid}:q-${who}`, {
+    webinar: { uuid: w.uuid, id: w.id, topic: w.topic },
+    asker: { name: who, email },
+    question: {
+      question: "Does it run on BigQuery?",
+      question_status: "answered",
+      create_time: iso(at),
+    },
+  });
+}
+
 const ALICE = { name: "alice", domain: "acme.example", country: "DE", org: "Acme" };
 const BOB = { name: "bob", domain: "shop.example", country: "FR", org: "Shop" };
 const CAROL = { name: "carol", domain: "nl.example", country: "NL" };
@@ -175,6 +197,13 @@ async function run(graph = db.graph) {
       ...stay(W1, "guest", null, 0, 60),
       ...stay(W2, "finn", emailOf(FINN), 0, 60),
     ],
+    // Erin answered two poll questions and asked one; a guest's answer has no email.
+    "zoom.poll_answers": [
+      pollAnswer(W1, "erin", emailOf(ERIN), "Using a CDP?", W1.start + 52 * 60_000),
+      pollAnswer(W1, "erin", emailOf(ERIN), "Team size?", W1.start + 53 * 60_000),
+      pollAnswer(W1, "guest", null, "Using a CDP?", W1.start + 52 * 60_000),
+    ],
+    "zoom.questions": [qaQuestion(W1, "erin", emailOf(ERIN), W1.start + 55 * 60_000)],
     "hubspot.owners": [owner("70001", "Ana"), owner("70002", "Ben"), owner("70003", "Cleo", true)],
     "hubspot.contacts": [
       crm("contacts", "501", {
@@ -267,9 +296,18 @@ describe("webinar leads to sales", () => {
       lead("w1==", CAROL, "Benelux", 0, 0, 0, [0, 0, 10], 10, false),
       // Would score 70, but is a CRM customer: account management's, not a lead.
       lead("w1==", DAVE, "DACH", 60, 0, 0, [50, 0, 20], 70, false, true),
-      lead("w1==", ERIN, "North America", 10, 0, 0, [8.33, 0, 20], 28, false),
+      // 10 minutes, but answered polls and asked a question: + 10 interaction points.
+      lead("w1==", ERIN, "North America", 10, 0, 0, [8.33, 0, 20], 38, false),
       lead("w1==", GINA, "UK & Ireland", 60, 0, 0, [50, 0, 20], 70, true),
       lead("w2==", FINN, "North America", 60, 0, 0, [50, 0, 20], 70, true),
+    ]);
+    expect(
+      await db.warehouse.query(
+        `SELECT email, poll_answers, questions_asked, interaction_points FROM marts.webinar_leads
+         WHERE poll_answers + questions_asked > 0`,
+      ),
+    ).toEqual([
+      { email: emailOf(ERIN), poll_answers: 2, questions_asked: 1, interaction_points: 10 },
     ]);
   });
 
