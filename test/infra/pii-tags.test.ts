@@ -44,6 +44,9 @@ describe("policy tags on contact details", () => {
       "marts.seg_recent_purchasers.email",
       "marts.seg_recent_purchasers.phone",
       "marts.seg_recent_purchasers.zip",
+      "marts.seg_retargeting.email",
+      "marts.seg_retargeting.phone",
+      "marts.seg_retargeting.zip",
       "marts.webinar_leads.email",
       "staging.int_identity__node_contacts.node_value",
     ]);

@@ -137,6 +137,10 @@ const MODELS = {
     type: "table",
     reads: ["marts.dim_contacts", "staging.int_identity__node_contacts"],
   },
+  "marts.seg_retargeting": {
+    type: "table",
+    reads: ["marts.dim_contacts", "marts.fct_email_events", "staging.int_identity__node_contacts"],
+  },
   "reports.rpt_attribution_by_channel": {
     type: "incremental",
     reads: ["marts.attribution_credits"],

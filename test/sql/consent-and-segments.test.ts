@@ -232,3 +232,90 @@ describe("seg_recent_purchasers", () => {
     ]);
   });
 });
+
+describe("seg_retargeting", () => {
+  it("holds engaged contacts with ad consent who have not bought recently, and drops a buyer once the model sees the order", async () => {
+    const granted = { adUserData: "granted", adPersonalization: "granted" } as const;
+    await loadRaw(db.warehouse, {
+      orders: [
+        // Bought long ago (consented then), reads our emails: retargeted.
+        shopifyOrder({
+          id: "7001",
+          email: "lapsed@example.com",
+          createdAt: daysAgo(60, NOW),
+          banner: granted,
+        }),
+        // Bought three days ago: a recent purchaser, not retargeted.
+        shopifyOrder({
+          id: "7002",
+          email: "buyer@example.com",
+          createdAt: daysAgo(3, NOW),
+          banner: granted,
+        }),
+        // Engaged, but never granted ad_user_data: not retargeted.
+        shopifyOrder({ id: "7003", email: "private@example.com", createdAt: daysAgo(60, NOW) }),
+        // Consented, but has not opened anything lately: not engaged.
+        shopifyOrder({
+          id: "7004",
+          email: "quiet@example.com",
+          createdAt: daysAgo(60, NOW),
+          banner: granted,
+        }),
+      ],
+      events: [
+        sendgridEvent({
+          id: "ev-r1",
+          email: "lapsed@example.com",
+          event: "click",
+          at: daysAgo(2, NOW),
+        }),
+        sendgridEvent({
+          id: "ev-r2",
+          email: "buyer@example.com",
+          event: "open",
+          at: daysAgo(1, NOW),
+        }),
+        sendgridEvent({
+          id: "ev-r3",
+          email: "private@example.com",
+          event: "open",
+          at: daysAgo(1, NOW),
+        }),
+        sendgridEvent({
+          id: "ev-r4",
+          email: "quiet@example.com",
+          event: "open",
+          at: daysAgo(45, NOW),
+        }),
+      ],
+    });
+    await runDuckDbGraph(db.warehouse, db.graph);
+    const members = () =>
+      db.warehouse.query(
+        "SELECT email, consent_ad_user_data, last_engaged_at FROM marts.seg_retargeting ORDER BY email",
+      );
+    expect(await members()).toEqual([
+      {
+        email: "lapsed@example.com",
+        consent_ad_user_data: true,
+        // SendGrid's timestamps are whole seconds.
+        last_engaged_at: new Date(Math.floor(Date.parse(daysAgo(2, NOW)) / 1000) * 1000),
+      },
+    ]);
+
+    // The lapsed customer buys again: the next model run takes them out (the realtime path
+    // already did, in the audiences).
+    await loadRaw(db.warehouse, {
+      orders: [
+        shopifyOrder({
+          id: "7005",
+          email: "lapsed@example.com",
+          createdAt: daysAgo(0, NOW),
+          banner: granted,
+        }),
+      ],
+    });
+    await runDuckDbGraph(db.warehouse, db.graph);
+    expect(await members()).toEqual([]);
+  });
+});

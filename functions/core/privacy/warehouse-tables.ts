@@ -371,6 +371,16 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
   },
   {
     dataset: "marts",
+    table: "seg_retargeting",
+    personal: true,
+    erase: "now",
+    identifiers: [
+      { column: "contact_id", kind: "contact_id" },
+      { column: "email", kind: "email" },
+    ],
+  },
+  {
+    dataset: "marts",
     table: "seg_recent_purchasers",
     personal: true,
     erase: "now",
