@@ -21,6 +21,7 @@ import { MUTATION_GROUPS, type MutationGroup } from "./mutation-groups.js";
  *   tsx test/support/mutation-run.ts --group activation   one group
  *   tsx test/support/mutation-run.ts --module functions/core/activation/batches.ts
  *   tsx test/support/mutation-run.ts --ci                 the groups CI runs (`ci: true`)
+ *   tsx test/support/mutation-run.ts --ci --concurrency 1 the same with one test runner
  */
 
 const REPORTS = "reports/mutation";
@@ -55,6 +56,8 @@ function main(): number {
       group: { type: "string", multiple: true },
       module: { type: "string", multiple: true },
       ci: { type: "boolean", default: false },
+      // Test runners Stryker starts (stryker.config.json: 2, CI's cores); 1 on a shared machine.
+      concurrency: { type: "string" },
     },
   });
   const guarded = guardedModules(CONFIG);
@@ -95,6 +98,7 @@ function main(): number {
         ...base,
         $schema: undefined,
         mutate: group.modules,
+        ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
         // A progress bar on a terminal; CI logs get one dot per mutant instead.
         reporters: ["clear-text", "json", "html", process.stdout.isTTY ? "progress" : "dots"],
         jsonReporter: { fileName: join(REPORTS, `${group.name}.json`) },
