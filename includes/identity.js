@@ -30,14 +30,43 @@ const IDENTIFIER_TYPES = {
   city: { kind: "attribute" },
   region: { kind: "attribute" },
   country: { kind: "attribute" },
+  company: { kind: "attribute" },
 };
 
 /**
  * The per-source models that emit identity contract rows (record_key, source, source_entity,
- * source_entity_id, seen_at, stands_for_person, identifier_type, raw_value, region). A new
- * source (HubSpot contacts, GA4 users, Zoom registrants) adds its model here.
+ * source_entity_id, seen_at, stands_for_person, identifier_type, raw_value, region): every
+ * source that names a person. A new source adds its model here.
  */
-const IDENTITY_SOURCES = ["int_identifiers__shopify_orders", "int_identifiers__sendgrid_events"];
+const IDENTITY_SOURCES = [
+  "int_identifiers__shopify_orders",
+  "int_identifiers__shopify_customers",
+  "int_identifiers__hubspot_contacts",
+  "int_identifiers__sendgrid_events",
+  "int_identifiers__zoom_registrants",
+  "int_identifiers__zoom_participants",
+  "int_identifiers__ga4_users",
+];
+
+/** Key types a GA4 user_id may be declared to hold (workflow var identity_ga4_user_id). */
+const GA4_USER_ID_TYPES = ["shopify_customer_id", "hubspot_contact_id"];
+
+/**
+ * What the site's GA4 user_id holds (workflow var identity_ga4_user_id): the Shopify customer id
+ * or the HubSpot contact id the site sets on login, or NULL (unset, the default) when it is not
+ * declared. Only a declared user_id enters the graph, as a key of that type; user_pseudo_id never
+ * does (docs/decisions.md).
+ */
+function ga4UserIdType() {
+  const value = dataform.projectConfig.vars?.identity_ga4_user_id;
+  if (value === undefined || value === "" || value === "none") return null;
+  if (!GA4_USER_ID_TYPES.includes(value)) {
+    throw new Error(
+      `vars.identity_ga4_user_id must be one of ${GA4_USER_ID_TYPES.join(", ")} or none; got "${value}"`,
+    );
+  }
+  return value;
+}
 
 const MATCHING_METHODS = ["email_only", "deterministic", "probabilistic"];
 
@@ -330,6 +359,8 @@ module.exports = {
   MATCHING_METHODS,
   matching,
   IDENTITY_SOURCES,
+  GA4_USER_ID_TYPES,
+  ga4UserIdType,
   identifierRows,
   IDENTIFIER_TYPES,
   KEY_TYPES,

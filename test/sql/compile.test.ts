@@ -174,9 +174,21 @@ const MODELS = {
     type: "view",
     reads: ["staging.stg_sendgrid__events", "staging.stg_shopify__orders"],
   },
+  "staging.int_identifiers__ga4_users": {
+    type: "view",
+    reads: ["staging.stg_ga4__events"],
+  },
+  "staging.int_identifiers__hubspot_contacts": {
+    type: "view",
+    reads: ["staging.stg_hubspot__contacts"],
+  },
   "staging.int_identifiers__sendgrid_events": {
     type: "view",
     reads: ["staging.stg_sendgrid__events"],
+  },
+  "staging.int_identifiers__shopify_customers": {
+    type: "view",
+    reads: ["staging.stg_shopify__customers"],
   },
   "staging.int_identifiers__shopify_orders": {
     type: "view",
@@ -184,7 +196,23 @@ const MODELS = {
   },
   "staging.int_identifiers__unioned": {
     type: "table",
-    reads: ["staging.int_identifiers__sendgrid_events", "staging.int_identifiers__shopify_orders"],
+    reads: [
+      "staging.int_identifiers__ga4_users",
+      "staging.int_identifiers__hubspot_contacts",
+      "staging.int_identifiers__sendgrid_events",
+      "staging.int_identifiers__shopify_customers",
+      "staging.int_identifiers__shopify_orders",
+      "staging.int_identifiers__zoom_participants",
+      "staging.int_identifiers__zoom_registrants",
+    ],
+  },
+  "staging.int_identifiers__zoom_participants": {
+    type: "view",
+    reads: ["staging.stg_zoom__participants"],
+  },
+  "staging.int_identifiers__zoom_registrants": {
+    type: "view",
+    reads: ["staging.stg_zoom__registrants"],
   },
   "staging.int_identity__contact_ledger": {
     type: "incremental",

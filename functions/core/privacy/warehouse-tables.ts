@@ -199,6 +199,9 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
       { column: "identifier_value", kind: "email", kindColumn: "identifier_type" },
       { column: "source_entity_id", kind: "shopify_order_id" },
       { column: "source_entity_id", kind: "sendgrid_event_id" },
+      // Every source's records (a CRM contact's company row, a registration's name rows) go by
+      // their record key, which int_identity__record_contacts resolves from the contact id.
+      { column: "record_key", kind: "record_key" },
     ],
   },
   {
@@ -231,6 +234,28 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
       { column: "source_entity_id", kind: "sendgrid_event_id" },
     ],
   },
+  ...[
+    "int_identifiers__shopify_customers",
+    "int_identifiers__hubspot_contacts",
+    "int_identifiers__zoom_registrants",
+    "int_identifiers__zoom_participants",
+    "int_identifiers__ga4_users",
+  ].map(
+    (table) =>
+      ({
+        dataset: "staging",
+        table,
+        personal: true,
+        erase: "now",
+        // raw_value by its identifier_type (email, phone, shopify_customer_id,
+        // hubspot_contact_id, zoom_registrant_id); a record's name, company and country rows by
+        // the record key the person's contact resolves to.
+        identifiers: [
+          { column: "raw_value", kind: "email", kindColumn: "identifier_type" },
+          { column: "record_key", kind: "record_key" },
+        ],
+      }) as const,
+  ),
   {
     dataset: "staging",
     table: "int_identity__nodes",
@@ -272,6 +297,7 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
     identifiers: [
       { column: "contact_id", kind: "contact_id" },
       { column: "anchor_node_key", kind: "node_key" },
+      { column: "record_key", kind: "record_key" },
     ],
   },
   {
