@@ -10,11 +10,13 @@
  * (default "14,18,22,26,30,34,38,42"); BENCH_SWEEP=0 skips the sweep.
  */
 import { resolve } from "node:path";
+import { ERASED_RECORDS } from "../functions/core/privacy/privacy-tables.js";
 import { rawTableSpec } from "../functions/core/raw-table.js";
 import { compileProject } from "../functions/dataform/compile.js";
 import { GraphRunError, runDuckDbGraph } from "../functions/dataform/run-duckdb.js";
 import { rawStreamsOf } from "../functions/handlers/load-raw.js";
 import { createDuckDbWarehouse } from "../functions/platform/local/duckdb-warehouse.js";
+import { ensureLocalDeclarations } from "../functions/sources/local-declarations.js";
 import { PULL_SOURCES } from "../functions/sources/pull-registry.js";
 import { WEBHOOK_SOURCES } from "../functions/sources/registry.js";
 import { generatePeople } from "./identity/people.js";
@@ -42,6 +44,10 @@ async function measure(data: LabelledRecords, vars: Record<string, string>): Pro
     for (const { source, stream } of rawStreamsOf([...WEBHOOK_SOURCES, ...PULL_SOURCES])) {
       await warehouse.ensureTable(rawTableSpec(source, stream));
     }
+    // Everything else the graph reads: the (empty) GA4 export and the erasure list staging
+    // subtracts from raw (without them the graph's first actions fail and nothing is scored).
+    await ensureLocalDeclarations(warehouse, graph, repoRoot);
+    await warehouse.ensureTable(ERASED_RECORDS);
     await warehouse.insertRows(
       rawTableSpec("shopify", "orders"),
       data.orders.map((l) => ({ ...l })),
