@@ -72,15 +72,21 @@ const MODELS = {
   },
   "marts.contact_aliases": { type: "table", reads: ["staging.int_identity__contact_ledger"] },
   "marts.contact_changes": { type: "table", reads: ["staging.int_identity__contact_ledger"] },
+  "marts.dim_accounts": {
+    type: "table",
+    reads: ["marts.dim_contacts", "staging.stg_hubspot__companies"],
+  },
   "marts.dim_contacts": {
     type: "table",
     reads: [
       "marts.fct_orders",
       "staging.int_consent_events__unioned",
+      "staging.int_identifiers__unioned",
       "staging.int_identity__node_contacts",
       "staging.int_identity__record_contacts",
       "staging.int_identity__records",
-      "staging.stg_shopify__orders",
+      "staging.stg_hubspot__companies",
+      "staging.stg_hubspot__contacts",
     ],
   },
   "marts.fct_ad_spend": {

@@ -170,6 +170,12 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
     identifiers: [{ column: "email", kind: "email" }],
   },
   {
+    dataset: "marts",
+    table: "dim_accounts",
+    personal: false,
+    why: "organizations: CRM companies and corporate email domains (free-mail domains excluded) with counts of contacts; no person",
+  },
+  {
     dataset: "staging",
     table: "stg_hubspot__companies",
     personal: false,
