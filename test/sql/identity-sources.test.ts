@@ -1,67 +1,23 @@
 import { describe, expect, it } from "vitest";
-import type { RawLine } from "../../functions/core/raw-table.js";
 import { compileProject } from "../../functions/dataform/compile.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { ga4Event, yyyymmdd } from "../fixtures/ga4/export-rows.js";
-import { zoomApi } from "../unit/sources/zoom/vectors.js";
 import {
   daysAgo,
   loadRaw,
   localGa4Export,
-  rawRow,
   repoRoot,
   shopifyOrder,
   useGraphWarehouse,
 } from "./fixtures.js";
+import {
+  hubspotContact,
+  shopifyCustomer,
+  zoomJoin,
+  zoomRegistration,
+} from "./identity-fixtures.js";
 
 const db = useGraphWarehouse();
-
-type Json = Record<string, unknown>;
-
-function hubspotContact(id: string, properties: Json, at = daysAgo(3)): RawLine {
-  return rawRow("hubspot", "contacts", `contact:${id}:${at}`, {
-    id,
-    properties: { createdate: at, lastmodifieddate: at, ...properties },
-    associations: {},
-  });
-}
-
-function shopifyCustomer(customer: Json & { id: number }, at = daysAgo(4)): RawLine {
-  return rawRow("shopify", "customers", `customer:${customer.id}:${at}`, {
-    created_at: at,
-    updated_at: at,
-    ...customer,
-  });
-}
-
-function zoomRegistration(registrant: Json, at = daysAgo(2)): RawLine {
-  const event = structuredClone(zoomApi.webhooks["webinar.registration_created"]) as Json & {
-    event_ts: number;
-    payload: { object: Json & { registrant: Json } };
-  };
-  event.event_ts = Date.parse(at);
-  event.payload.object.registrant = { ...event.payload.object.registrant, ...registrant };
-  return rawRow("zoom", "registration_events", `registration:${String(registrant.id)}`, event);
-}
-
-function zoomJoin(participant: Json, at = daysAgo(1)): RawLine {
-  const event = structuredClone(zoomApi.webhooks["webinar.participant_joined"]) as Json & {
-    event_ts: number;
-    payload: { object: Json & { participant: Json } };
-  };
-  event.event_ts = Date.parse(at);
-  event.payload.object.participant = {
-    ...event.payload.object.participant,
-    join_time: at,
-    ...participant,
-  };
-  return rawRow(
-    "zoom",
-    "participant_events",
-    `webinar.participant_joined:${String(participant.participant_uuid)}:${at}`,
-    event,
-  );
-}
 
 async function contactOf(): Promise<Map<string, string>> {
   const rows = await db.warehouse.query<{ record_key: string; contact_id: string }>(
@@ -123,7 +79,7 @@ describe("identity graph: every person-naming source", () => {
     ]);
     await runDuckDbGraph(db.warehouse, db.graph);
     const contacts = await contactOf();
-    const ann = contacts.get("hubspot:contact:801");
+    const ann = contacts.get("hubspot:contact:801") ?? "";
     expect(ann).toMatch(/^ct_[0-9a-f]{32}$/);
     const annRecords = [...contacts].filter(([, id]) => id === ann).map(([key]) => key);
     expect(annRecords.sort()).toEqual([
@@ -215,104 +171,5 @@ describe("identity graph: every person-naming source", () => {
     ).rejects.toThrow(
       /identity_ga4_user_id must be one of shopify_customer_id, hubspot_contact_id/,
     );
-  });
-});
-
-describe("golden record: survivorship per attribute", () => {
-  it("takes each attribute from the most trusted source that has a usable value, else the most recent", async () => {
-    const customerSeen = daysAgo(1);
-    const laterOrder = daysAgo(2);
-    const crmSeen = daysAgo(20);
-    await loadRaw(db.warehouse, {
-      orders: [
-        shopifyOrder({
-          id: "9301",
-          createdAt: daysAgo(10),
-          customerId: "556",
-          zip: "1010",
-          countryCode: "AT",
-        }),
-        shopifyOrder({
-          id: "9302",
-          createdAt: laterOrder,
-          customerId: "556",
-          zip: "1020",
-          countryCode: "AT",
-        }),
-      ],
-      lines: [
-        // The CRM is trusted first, even when older: but "n/a" is no first name.
-        hubspotContact(
-          "811",
-          {
-            email: "ann@example.com",
-            firstname: "n/a",
-            lastname: "Lee-Smith",
-            company: "Acme GmbH",
-            country: "DE",
-          },
-          crmSeen,
-        ),
-        shopifyCustomer(
-          {
-            id: 556,
-            email: "ann@example.com",
-            phone: "+43 664 9182736",
-            first_name: "Ann",
-            last_name: "Lee",
-            default_address: { country_code: "AT" },
-          },
-          customerSeen,
-        ),
-      ],
-    });
-    await runDuckDbGraph(db.warehouse, db.graph);
-    const rows = await db.warehouse.query(
-      "SELECT email, email_source, phone, phone_source, first_name, first_name_source, last_name, last_name_source, country_code, country_code_source, zip, zip_source, zip_updated_at, company, company_source, company_updated_at FROM marts.dim_contacts",
-    );
-    expect(rows).toEqual([
-      {
-        email: "ann@example.com",
-        email_source: "hubspot:contact",
-        phone: "+436649182736",
-        phone_source: "shopify:customer",
-        first_name: "Ann",
-        first_name_source: "shopify:customer",
-        last_name: "Lee-Smith",
-        last_name_source: "hubspot:contact",
-        country_code: "DE",
-        country_code_source: "hubspot:contact",
-        // Only orders carry a postcode: the latest order's wins.
-        zip: "1020",
-        zip_source: "shopify:order",
-        zip_updated_at: new Date(laterOrder),
-        company: "Acme GmbH",
-        company_source: "hubspot:contact",
-        company_updated_at: new Date(crmSeen),
-      },
-    ]);
-  });
-
-  it("prefers a personal email to a more recent role address of the same source", async () => {
-    await loadRaw(db.warehouse, {
-      orders: [
-        shopifyOrder({
-          id: "9401",
-          createdAt: daysAgo(9),
-          email: "eva.kim@example.com",
-          customerId: "601",
-        }),
-        shopifyOrder({
-          id: "9402",
-          createdAt: daysAgo(1),
-          email: "info@kim-shop.example",
-          customerId: "601",
-        }),
-      ],
-    });
-    await runDuckDbGraph(db.warehouse, db.graph);
-    expect(await db.warehouse.query("SELECT email, email_source FROM marts.dim_contacts")).toEqual([
-      { email: "eva.kim@example.com", email_source: "shopify:order" },
-    ]);
   });
 });
