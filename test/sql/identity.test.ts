@@ -221,9 +221,20 @@ describe("identity graph: stable ids", () => {
         evidence: "email:new@example.com ~ email:old@example.com (shopify:order:7302)",
       },
     ]);
+    // The id stays the older one; the primary email follows survivorship (the latest order,
+    // which carries both: the smaller value breaks the tie).
     expect(
-      await db.warehouse.query("SELECT contact_id, email, emails_count FROM marts.dim_contacts"),
-    ).toEqual([{ contact_id: older, email: "old@example.com", emails_count: 2 }]);
+      await db.warehouse.query(
+        "SELECT contact_id, email, email_source, emails_count FROM marts.dim_contacts",
+      ),
+    ).toEqual([
+      {
+        contact_id: older,
+        email: "new@example.com",
+        email_source: "shopify:order",
+        emails_count: 2,
+      },
+    ]);
   });
 
   it("records a split when new data shows a shared phone belongs to two people, and the anchor's part keeps the id", async () => {

@@ -484,10 +484,12 @@ describe("webinar leads to sales", () => {
       "consent_ad_user_data",
       "consent_ad_personalization",
     ]);
-    // Gina and Finn are hot but only Zoom and the CRM know them: no contact id yet.
+    // Gina and Finn are known only to Zoom and the CRM: identity reads both, so they have a contact.
     expect(seg.map((r) => [r.email, r.owner_id, r.webinar_topic, r.lead_score])).toEqual([
       [emailOf(ALICE), "70002", "Data Day", 90],
       [emailOf(BOB), "70001", "Data Day", 65],
+      [emailOf(FINN), "70001", "CDP 101", 70],
+      [emailOf(GINA), "70002", "Data Day", 70],
     ]);
     expect(seg.every((r) => typeof r.contact_id === "string" && r.sla_hours === 24)).toBe(true);
   });
@@ -539,7 +541,7 @@ describe("webinar leads to sales", () => {
          WHERE t.channel = 'webinar' ORDER BY c.email`,
       ),
     ).toEqual([
-      // Only attendees some other source gave a contact: Alice (email) and Bob (shop).
+      // Every attendee with an email has a contact (Zoom is an identity source); the guest has none.
       {
         email: emailOf(ALICE),
         channel: "webinar",
@@ -550,6 +552,38 @@ describe("webinar leads to sales", () => {
       },
       {
         email: emailOf(BOB),
+        channel: "webinar",
+        touch_type: "attended",
+        campaign_key: "webinar:111",
+        campaign_name: "Data Day",
+        touched_at: new Date(W1.start),
+      },
+      {
+        email: emailOf(DAVE),
+        channel: "webinar",
+        touch_type: "attended",
+        campaign_key: "webinar:111",
+        campaign_name: "Data Day",
+        touched_at: new Date(W1.start),
+      },
+      {
+        email: emailOf(ERIN),
+        channel: "webinar",
+        touch_type: "attended",
+        campaign_key: "webinar:111",
+        campaign_name: "Data Day",
+        touched_at: new Date(W1.start + 50 * 60_000),
+      },
+      {
+        email: emailOf(FINN),
+        channel: "webinar",
+        touch_type: "attended",
+        campaign_key: "webinar:222",
+        campaign_name: "CDP 101",
+        touched_at: new Date(W2.start),
+      },
+      {
+        email: emailOf(GINA),
         channel: "webinar",
         touch_type: "attended",
         campaign_key: "webinar:111",
