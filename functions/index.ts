@@ -40,6 +40,7 @@ export const FUNCTION_TARGETS = {
   activateGoogleAds: "cloudevent",
   activateSendgrid: "cloudevent",
   realtimePurchase: "cloudevent",
+  activateHubspot: "cloudevent",
   pull: "cloudevent",
   privacyRequests: "cloudevent",
 } as const;
@@ -122,6 +123,19 @@ functions.cloudEvent("activateSendgrid", async (event: CloudEvent<unknown>) => {
   sendgrid ??= createSendgridClient({ ...sendgridClientOptionsFromEnv(process.env), logger });
   const syncs = settings.syncs.filter((s) => s.destination === "sendgrid");
   await activateSendgrid({ warehouse, store, sendgrid, logger, clock, ...settings, syncs }, event);
+});
+
+let hubspot: import("./destinations/hubspot/client.js").HubspotClient | undefined;
+functions.cloudEvent("activateHubspot", async (event: CloudEvent<unknown>) => {
+  const { warehouse, store, logger, clock } = gcpPlatform();
+  const settings = activateSettings("hubspot", process.env);
+  const { activateHubspot } = await import("./handlers/activate-hubspot.js");
+  const { createHubspotClient, hubspotClientOptionsFromEnv } = await import(
+    "./destinations/hubspot/client.js"
+  );
+  hubspot ??= createHubspotClient({ ...hubspotClientOptionsFromEnv(process.env), logger });
+  const syncs = settings.syncs.filter((s) => s.destination === "hubspot");
+  await activateHubspot({ warehouse, store, hubspot, logger, clock, ...settings, syncs }, event);
 });
 
 /**

@@ -123,6 +123,22 @@ locals {
         META_API_VERSION = var.meta_api_version
       }, local.syncs_env)
     }
+    } : {}, contains(local.sync_destinations, "hubspot") ? {
+    activate_hubspot = {
+      name          = "activate-hubspot"
+      entry_point   = "activateHubspot"
+      description   = "Sends one planned batch to HubSpot (contacts upserted by email, or routed leads as tasks created exactly once through the task-intent ledger), records accepted and rejected rows in ops."
+      topic         = "activate-hubspot"
+      memory        = "512Mi"
+      timeout       = 540
+      # One instance: HubSpot limits a private app per rolling 10 s, and the client paces itself
+      # on the assumption that it is the only caller.
+      max_instances = 1
+      concurrency   = 1
+      env = merge({
+        ACTIVATE_MAX_DELIVERIES = tostring(var.activate_max_deliveries)
+      }, local.syncs_env)
+    }
     } : {}, length(var.pulls) > 0 ? {
     # Scheduled pulls (scheduler.tf): one message per (source, stream), every connection of the
     # source pulled in turn. Its own budget (UNISTACK_PULL_BUDGET_SECONDS) stops starting pages

@@ -71,6 +71,17 @@ locals {
       jobs      = true
       publishes = []
     }
+    } : {}, contains(keys(local.functions), "activate_hubspot") ? {
+    # As activate-meta, plus the task-intent ledger (destinations/hubspot/task-intents.ts): an
+    # intent is created (create-if-absent, never overwritten or deleted) before each task create.
+    activate_hubspot = {
+      lake = {
+        "roles/storage.objectViewer"  = ["activation/"]
+        "roles/storage.objectCreator" = ["activation/_task-intents/"]
+      }
+      jobs      = true
+      publishes = []
+    }
     } : {}, contains(keys(local.functions), "pull") ? {
     # Adds raw/ and quarantine/ objects like ingest (create-if-absent, never read back), and owns
     # pull/: its windows and page journal are created, read, listed and deleted when done. Records
@@ -161,7 +172,7 @@ locals {
     "plan_activation/push" = { fn = "plan_activation", member = local.member.push_plan_activation }
     "activate_meta/push"   = { fn = "activate_meta", member = local.member.push_activate_meta }
     "privacy/push"         = { fn = "privacy_requests", member = local.member.push_privacy_requests }
-    }, { for key in ["activate_google_ads", "activate_sendgrid"] : "${key}/push" => {
+    }, { for key in ["activate_google_ads", "activate_sendgrid", "activate_hubspot"] : "${key}/push" => {
       fn = key, member = local.member["push_${key}"]
     } if contains(keys(local.functions), key) }, contains(keys(local.functions), "pull") ? {
     "pull/push" = { fn = "pull", member = local.member.push_pull }

@@ -58,6 +58,15 @@ locals {
       readers = ["activate_sendgrid"]
       bound   = true
     }
+    } : {}, contains(keys(local.functions), "activate_hubspot") ? {
+    # A HubSpot private app token with crm.objects.contacts.write (and read, for the task
+    # search); not the pull's HUBSPOT_ACCESS_TOKEN, which only reads.
+    hubspot_private_app_token = {
+      id      = "hubspot-private-app-token"
+      env     = "HUBSPOT_PRIVATE_APP_TOKEN"
+      readers = ["activate_hubspot"]
+      bound   = true
+    }
     } : {},
     # The token of each pulled source (var.pulls) under its own name, unless every configured
     # connection of the source reads it from a variable of its own (connection_secrets).

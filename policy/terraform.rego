@@ -507,7 +507,7 @@ deny contains msg if {
 # Smaller finding "a shared ops dataset three accounts can rewrite": each ops dataset has its own
 # writers.
 ops_writers := {
-	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta", "unistack-fn-act-google-ads", "unistack-fn-act-sendgrid", "unistack-fn-realtime", "unistack-fn-privacy"},
+	"ops": {"unistack-fn-plan-activation", "unistack-fn-activate-meta", "unistack-fn-act-google-ads", "unistack-fn-act-sendgrid", "unistack-fn-act-hubspot", "unistack-fn-realtime", "unistack-fn-privacy"},
 	"ops_load": {"unistack-fn-load-raw", "unistack-fn-privacy"},
 	"ops_pull": {"unistack-fn-pull"},
 }

@@ -40,6 +40,7 @@ export const DELIVERABLE_DESTINATIONS: readonly DestinationType[] = [
   "meta",
   "google_ads",
   "sendgrid",
+  "hubspot",
 ];
 
 /** Destinations a purchase takes the purchaser out of at once (retargeting audiences). */

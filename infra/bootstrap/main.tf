@@ -41,6 +41,7 @@ locals {
     activate_meta            = { id = "unistack-fn-activate-meta", actas = true, what = "Runtime identity of activate-meta." }
     activate_google_ads      = { id = "unistack-fn-act-google-ads", actas = true, what = "Runtime identity of activate-google-ads (calls the Data Manager API as itself: give it access in the Google Ads account)." }
     activate_sendgrid        = { id = "unistack-fn-act-sendgrid", actas = true, what = "Runtime identity of activate-sendgrid." }
+    activate_hubspot         = { id = "unistack-fn-act-hubspot", actas = true, what = "Runtime identity of activate-hubspot." }
     pull                     = { id = "unistack-fn-pull", actas = true, what = "Runtime identity of pull (vendor API pulls)." }
     realtime_purchase        = { id = "unistack-fn-realtime", actas = true, what = "Runtime identity of realtime-purchase (removes purchasers from retargeting audiences; calls the Data Manager API as itself when a Google Ads sync has a realtime rule)." }
     privacy_requests         = { id = "unistack-fn-privacy", actas = true, what = "Runtime identity of privacy-requests (erasures and access requests: rewrites lake objects, deletes rows)." }
@@ -50,6 +51,7 @@ locals {
     push_activate_meta       = { id = "unistack-push-activate-meta", actas = true, what = "OIDC identity of the activate-meta push subscription." }
     push_activate_google_ads = { id = "unistack-push-act-google-ads", actas = true, what = "OIDC identity of the activate-google-ads push subscription." }
     push_activate_sendgrid   = { id = "unistack-push-act-sendgrid", actas = true, what = "OIDC identity of the activate-sendgrid push subscription." }
+    push_activate_hubspot    = { id = "unistack-push-act-hubspot", actas = true, what = "OIDC identity of the activate-hubspot push subscription." }
     push_pull                = { id = "unistack-push-pull", actas = true, what = "OIDC identity of the pull push subscription." }
     push_realtime_purchase   = { id = "unistack-push-realtime", actas = true, what = "OIDC identity of the realtime-purchase push subscription." }
     push_privacy_requests    = { id = "unistack-push-privacy", actas = true, what = "OIDC identity of the privacy-requests push subscription." }
@@ -111,7 +113,7 @@ resource "google_service_account_iam_member" "dataform_runner" {
 # The Pub/Sub service agent mints the OIDC tokens of push requests (and Eventarc's) for the trigger
 # identities. Needed on projects whose Pub/Sub agent predates April 2021; harmless elsewhere.
 resource "google_service_account_iam_member" "pubsub_agent_signs" {
-  for_each = toset(["trigger_load_raw", "push_load_raw", "push_plan_activation", "push_activate_meta", "push_activate_google_ads", "push_activate_sendgrid", "push_pull", "push_realtime_purchase", "push_privacy_requests"])
+  for_each = toset(["trigger_load_raw", "push_load_raw", "push_plan_activation", "push_activate_meta", "push_activate_google_ads", "push_activate_sendgrid", "push_activate_hubspot", "push_pull", "push_realtime_purchase", "push_privacy_requests"])
 
   service_account_id = google_service_account.account[each.value].name
   role               = "roles/iam.serviceAccountTokenCreator"

@@ -9,6 +9,7 @@ import { SUPPRESSION_OBJECT } from "../../functions/core/privacy/suppression-lis
 import { PRIVACY_SALT_ENV } from "../../functions/core/privacy/suppression-source.js";
 import { WAREHOUSE_TABLES } from "../../functions/core/privacy/warehouse-tables.js";
 import { PURCHASES_TOPIC } from "../../functions/core/realtime/purchase-message.js";
+import { hubspotClientOptionsFromEnv } from "../../functions/destinations/hubspot/client.js";
 import { metaClientOptionsFromEnv } from "../../functions/destinations/meta/config.js";
 import { sendgridClientOptionsFromEnv } from "../../functions/destinations/sendgrid/client.js";
 import {
@@ -366,7 +367,12 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         expect(Object.keys(ingest)).toContain(name);
       }
       const fn = (key: string) => envOf(`google_cloudfunctions2_function.fn["${key}"]`);
-      const activators = ["activate_meta", "activate_google_ads", "activate_sendgrid"];
+      const activators = [
+        "activate_meta",
+        "activate_google_ads",
+        "activate_sendgrid",
+        "activate_hubspot",
+      ];
       for (const key of ["load_raw", "plan_activation", "pull", ...activators]) {
         expect(GcpEnvSchema.parse(fn(key)).UNISTACK_LAKE_BUCKET, key).toBe(
           "unistack-policy-test-unistack-lake",
@@ -416,6 +422,7 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         "0f6d7a4e-3b2c-4d5e-8f9a-0b1c2d3e4f5a",
         "120200000000000001",
         "1234567890/9876543211",
+        "tasks",
       ]);
       expect(activateMetaSettings(fn("activate_meta"))).toMatchObject({
         syncs: [
@@ -454,6 +461,14 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       expect(sendgridClientOptionsFromEnv(fn("activate_sendgrid")).apiKey).toBe(
         "secret-placeholder",
       );
+      // HubSpot: its own private app token (not the pull's read-only one), the tasks sync.
+      expect(activateSettings("hubspot", fn("activate_hubspot")).syncs.map((s) => s.id)).toEqual([
+        "hubspot_webinar_tasks",
+      ]);
+      expect(hubspotClientOptionsFromEnv(fn("activate_hubspot")).accessToken).toBe(
+        "secret-placeholder",
+      );
+      expect(fn("activate_hubspot").HUBSPOT_ACCESS_TOKEN).toBeUndefined();
     });
 
     it("delivers each destination a sync goes to like activate-meta: own identity, push with dead letter, read on activation/ only", () => {
@@ -476,6 +491,7 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         ["meta", "unistack-fn-activate-meta"],
         ["google-ads", "unistack-fn-act-google-ads"],
         ["sendgrid", "unistack-fn-act-sendgrid"],
+        ["hubspot", "unistack-fn-act-hubspot"],
       ] as const) {
         const name = `activate-${destination}`;
         const email = `${account}@unistack-policy-test.iam.gserviceaccount.com`;
@@ -484,7 +500,7 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         expect(fn.service_config?.[0]?.service_account_email, name).toBe(email);
         expect(fn.service_config[0].ingress_settings).toBe("ALLOW_INTERNAL_ONLY");
         expect(fn.build_config[0].entry_point).toBe(
-          `activate${destination === "google-ads" ? "GoogleAds" : destination === "sendgrid" ? "Sendgrid" : "Meta"}`,
+          `activate${{ "google-ads": "GoogleAds", sendgrid: "Sendgrid", hubspot: "Hubspot", meta: "Meta" }[destination]}`,
         );
         // biome-ignore lint/suspicious/noExplicitAny: the plan's values are untyped JSON.
         const push = named("google_pubsub_subscription", `${name}-push`) as Record<string, any>;
@@ -495,6 +511,13 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         expect(named("google_pubsub_subscription", `${name}-dead-letter-hold`)).not.toEqual({});
         // On the lake: reads batches under activation/, nothing else.
         const grants = lake.bindings.filter((b) => b.members.includes(`serviceAccount:${email}`));
+        if (destination === "hubspot") {
+          // …and creates task intents under their own prefix, nothing else.
+          const creator = grants.find((b) => b.role === "roles/storage.objectCreator");
+          expect(creator?.condition?.expression).toContain("/objects/activation/_task-intents/");
+          expect(creator?.condition?.expression).not.toMatch(/objects\/activation\/"/);
+          grants.splice(grants.indexOf(creator as (typeof grants)[number]), 1);
+        }
         expect(grants.map((b) => b.role)).toEqual(["roles/storage.objectViewer"]);
         expect(grants[0]?.condition?.expression).toContain("/objects/activation/");
         expect(grants[0]?.condition?.expression).not.toMatch(/objects\/(raw|quarantine|loads)\//);

@@ -183,6 +183,11 @@ const HubspotTasksSync = z.object({
     dueColumn: SqlIdentifier.default("due_at"),
     bodyColumns: z.array(SqlIdentifier).default([]),
     priority: z.enum(["LOW", "MEDIUM", "HIGH"]).default("HIGH"),
+    /**
+     * Custom task property (single-line text) holding the task's durable key: what a retry
+     * searches to find a task it may have created already (docs/decisions.md).
+     */
+    keyProperty: HubspotProperty.default("unistack_task_key"),
   }),
   batchSize: z.number().int().min(1).max(10_000).default(1_000),
 });
