@@ -125,12 +125,12 @@ locals {
     }
     } : {}, contains(local.sync_destinations, "hubspot") ? {
     activate_hubspot = {
-      name          = "activate-hubspot"
-      entry_point   = "activateHubspot"
-      description   = "Sends one planned batch to HubSpot (contacts upserted by email, or routed leads as tasks created exactly once through the task-intent ledger), records accepted and rejected rows in ops."
-      topic         = "activate-hubspot"
-      memory        = "512Mi"
-      timeout       = 540
+      name        = "activate-hubspot"
+      entry_point = "activateHubspot"
+      description = "Sends one planned batch to HubSpot (contacts upserted by email, or routed leads as tasks created exactly once through the task-intent ledger), records accepted and rejected rows in ops."
+      topic       = "activate-hubspot"
+      memory      = "512Mi"
+      timeout     = 540
       # One instance: HubSpot limits a private app per rolling 10 s, and the client paces itself
       # on the assumption that it is the only caller.
       max_instances = 1

@@ -17,6 +17,7 @@ describe("deployed function targets", () => {
     expect(Object.keys(FUNCTION_TARGETS).sort()).toEqual(
       [
         "activateGoogleAds",
+        "activateHubspot",
         "activateMeta",
         "activateSendgrid",
         "loadRaw",

@@ -4,7 +4,7 @@ import {
   parseSyncsConfig,
   syncTarget,
 } from "../../../functions/core/activation/sync-config.js";
-import { configuredSyncs } from "../../../functions/handlers/configured-syncs.js";
+import { activateSettings, configuredSyncs } from "../../../functions/handlers/configured-syncs.js";
 
 const segment = { dataset: "marts", table: "seg_recent_purchasers" };
 const google = {
@@ -63,11 +63,25 @@ describe("sync definitions", () => {
     expect(() => configuredSyncs({})).toThrow(/set UNISTACK_SYNCS/);
   });
 
-  it("refuses to deploy a sync to a destination this version cannot deliver to, naming it", () => {
+  it("deploys a HubSpot sync now that activate-hubspot delivers it, with its task key property", () => {
     const hubspot = { id: "crm", segment, destination: "hubspot", mode: "upsert" };
-    expect(() => configuredSyncs({ UNISTACK_SYNCS: JSON.stringify([hubspot]) })).toThrow(
-      /sync crm goes to hubspot, which this version cannot deliver to yet/,
-    );
+    const tasks = {
+      id: "leads",
+      segment,
+      destination: "hubspot",
+      mode: "tasks",
+      task: { keyColumns: ["contact_id", "webinar_uuid"], subject: "Follow up {webinar_topic}" },
+    };
+    const env = { UNISTACK_SYNCS: JSON.stringify([hubspot, tasks]) };
+    expect(configuredSyncs(env).map((s) => s.id)).toEqual(["crm", "leads"]);
+    const [, parsed] = activateSettings("hubspot", env).syncs;
+    expect(
+      parsed?.destination === "hubspot" && parsed.mode === "tasks" && parsed.task,
+    ).toMatchObject({
+      keyProperty: "unistack_task_key",
+      ownerColumn: "owner_id",
+      dueColumn: "due_at",
+    });
   });
 
   it("refuses a realtime rule this version does not run, rather than ignoring it", () => {
