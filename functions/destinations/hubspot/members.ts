@@ -69,9 +69,9 @@ function identifyTask(member: SegmentMember, sync: TasksSync): Identification {
   if (!owner || !due || Number.isNaN(Date.parse(due)))
     return { ok: false, reason: "missing_field" };
   // contact_id is the member's own field, not among the values read (segment-reader).
-  const taskKey = task.keyColumns.map((c) => valueOf(member, c) ?? "").join("\u0000");
+  const taskKey = task.keyColumns.map((c) => columnValue(member, c) ?? "").join("\u0000");
   const key = sha256(`task\u0000${taskKey}`);
-  const body = task.bodyColumns.map((c) => `${c}: ${valueOf(member, c) ?? "—"}`).join("\n");
+  const body = task.bodyColumns.map((c) => `${c}: ${columnValue(member, c) ?? "—"}`).join("\n");
   const fields: Record<string, FieldValue> = {
     email,
     task_key: key,
@@ -91,9 +91,9 @@ function placeholders(template: string): string[] {
 }
 
 function fill(template: string, member: SegmentMember): string {
-  return template.replace(PLACEHOLDER, (_, column: string) => valueOf(member, column) ?? "");
+  return template.replace(PLACEHOLDER, (_, column: string) => columnValue(member, column) ?? "");
 }
 
-function valueOf(member: SegmentMember, column: string): string | null | undefined {
+function columnValue(member: SegmentMember, column: string): string | null | undefined {
   return column === "contact_id" ? member.contactId : member.values[column];
 }

@@ -184,7 +184,7 @@ export async function startHubspotSandbox(options: {
     if (method === "POST" && path === "/crm/v3/objects/tasks/batch/create") {
       const parsed = parseBody(CreateTasksBody, body);
       const rules = { known: taskProps, owners, contactExists: (id: string) => contacts.has(id) };
-      parsed.inputs.forEach((input, i) => checkTask(input, i, rules));
+      for (const [i, input] of parsed.inputs.entries()) checkTask(input, i, rules);
       const results = parsed.inputs.map((input) => {
         const id = String(nextId++);
         const record = {
