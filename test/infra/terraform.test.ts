@@ -747,6 +747,7 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
         .map((c) => c.address);
       expect(publishes.sort()).toEqual([
         'google_pubsub_topic_iam_member.function_publishes["privacy_requests/activate_google_ads"]',
+        'google_pubsub_topic_iam_member.function_publishes["privacy_requests/activate_hubspot"]',
         'google_pubsub_topic_iam_member.function_publishes["privacy_requests/activate_meta"]',
         'google_pubsub_topic_iam_member.function_publishes["privacy_requests/activate_sendgrid"]',
       ]);
