@@ -45,7 +45,7 @@ describe("unistack CLI commands", () => {
     expect(io.out.join("\n")).toMatch(
       /all \d+ compiled BigQuery statements pass the ZetaSQL analyzer/,
     );
-  });
+  }, 240_000);
 
   it("check-sql fails with the analyzer's message and the model's file when a model is wrong", async () => {
     const file = join(project, "definitions/segments/seg_recent_purchasers.sqlx");
@@ -65,7 +65,7 @@ describe("unistack CLI commands", () => {
     expect(errors).toContain("definitions/segments/seg_recent_purchasers.sqlx");
     expect(errors).toMatch(/Unrecognized name: no_such_column_anywhere/);
     expect(errors).toMatch(/statements failed the ZetaSQL analyzer/);
-  });
+  }, 240_000);
 
   it("compile writes the graph for a target to a file", async () => {
     const out = join(project, "graph.json");

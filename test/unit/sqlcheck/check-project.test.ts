@@ -85,7 +85,7 @@ describe("checking the Dataform project", () => {
     expect(result.failures.length).toBeGreaterThan(0);
     for (const failure of result.failures) expect(downstreamFiles).toContain(failure.fileName);
     expect(result.failures.map((f) => f.message).join("\n")).toMatch(/Unrecognized name/);
-  });
+  }, 240_000);
 
   it("gives raw declarations the raw table columns and reports declarations with unknown columns", async () => {
     const raw = graph.actions.find((a) => a.type === "declaration" && a.target.schema === "raw");
