@@ -38,6 +38,7 @@ locals {
     meta_ads   = ["campaign_stats", "adset_stats", "ad_stats"]
     hubspot    = ["contacts", "companies", "deals", "owners"]
     zoom       = ["registration_events", "participant_events", "poll_answers", "questions"]
+    sendgrid   = ["singlesend_stats"]
   }
   pull_jobs = merge([
     for source, schedule in var.pulls : {

@@ -237,8 +237,8 @@ variable "pulls" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for source in keys(var.pulls) : contains(["shopify", "google_ads", "meta_ads", "hubspot", "zoom"], source)])
-    error_message = "pulls keys are pulled sources: shopify, google_ads, meta_ads, hubspot, zoom."
+    condition     = alltrue([for source in keys(var.pulls) : contains(["shopify", "google_ads", "meta_ads", "hubspot", "zoom", "sendgrid"], source)])
+    error_message = "pulls keys are pulled sources: shopify, google_ads, meta_ads, hubspot, zoom, sendgrid."
   }
 }
 
