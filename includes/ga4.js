@@ -50,6 +50,23 @@ function startSuffix() {
   return value.replaceAll("-", "");
 }
 
+/**
+ * The connection and business unit of the GA4 property: the export is read in place (one
+ * property per deployment, vars.ga4_dataset), so no raw row carries `_connection`; they come from
+ * vars `ga4_connection` / `ga4_business_unit` (default 'default', like every single-account
+ * source). Validated, then written as SQL string literals.
+ */
+function connectionColumns() {
+  const pick = (name) => {
+    const value = vars()[name] ?? "default";
+    if (typeof value !== "string" || !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(value)) {
+      throw new Error(`vars.${name} must be 1-64 letters, digits, space, _ . or -; got "${value}"`);
+    }
+    return `'${value}'`;
+  };
+  return `${pick("ga4_connection")} AS connection_id, ${pick("ga4_business_unit")} AS business_unit`;
+}
+
 const DAILY = "events_*";
 const INTRADAY = "events_intraday_*";
 
@@ -93,6 +110,7 @@ function param(key, kind = "string", params = "event_params") {
 }
 
 module.exports = {
+  connectionColumns,
   enabled,
   dataset,
   project,

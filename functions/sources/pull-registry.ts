@@ -2,6 +2,7 @@ import type { PullSource } from "../core/pull/source.js";
 import { googleAdsPullSource } from "./google-ads/index.js";
 import { hubspotPullSource } from "./hubspot/index.js";
 import { metaAdsPullSource } from "./meta-ads/index.js";
+import { sendgridPullSource } from "./sendgrid/index.js";
 import { shopifyPullSource } from "./shopify/index.js";
 import { zoomPullSource } from "./zoom/index.js";
 
@@ -15,6 +16,7 @@ export const PULL_SOURCES: readonly PullSource[] = [
   googleAdsPullSource,
   metaAdsPullSource,
   zoomPullSource,
+  sendgridPullSource,
 ];
 
 export function createPullRegistry(

@@ -22,6 +22,7 @@ const RAW_TABLES = [
   "raw.meta_ads_adset_stats",
   "raw.meta_ads_campaign_stats",
   "raw.sendgrid_events",
+  "raw.sendgrid_singlesend_stats",
   "raw.shopify_customers",
   "raw.shopify_orders",
   "raw.shopify_products",
@@ -34,6 +35,10 @@ const RAW_TABLES = [
 ];
 
 const MODELS = {
+  "staging.stg_sendgrid__singlesend_stats": {
+    type: "view",
+    reads: ["privacy.erased_records", "raw.sendgrid_singlesend_stats"],
+  },
   "staging.stg_zoom__poll_answers": {
     type: "view",
     reads: ["privacy.erased_records", "raw.zoom_poll_answers"],

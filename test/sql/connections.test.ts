@@ -1,12 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runPull } from "../../functions/core/pull/run-pull.js";
+import type { PullSource } from "../../functions/core/pull/source.js";
 import { rawTableSpec } from "../../functions/core/raw-table.js";
 import { rawTableSpecs } from "../../functions/dataform/declarations.js";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
 import { createEnvSecrets } from "../../functions/platform/env-secrets.js";
+import { googleAdsPullSource } from "../../functions/sources/google-ads/index.js";
+import { startGoogleAdsSandbox } from "../../functions/sources/google-ads/sandbox.js";
+import { googleAdsSandboxData } from "../../functions/sources/google-ads/sandbox-data.js";
 import { hubspotPullSource } from "../../functions/sources/hubspot/index.js";
 import { startHubspotSandbox } from "../../functions/sources/hubspot/sandbox.js";
 import { emptySandboxData } from "../../functions/sources/hubspot/sandbox-data.js";
+import { createZoomPullSource, createZoomTokens } from "../../functions/sources/zoom/index.js";
+import { startZoomSandbox } from "../../functions/sources/zoom/sandbox.js";
+import { zoomSandboxData } from "../../functions/sources/zoom/sandbox-data.js";
 import { capturingLogger, createLake, fixedClock, type Lake } from "../unit/handlers/harness.js";
 import { localGa4Export, useGraphWarehouse } from "./fixtures.js";
 
@@ -118,5 +125,107 @@ describe("several connections of one source in staging", () => {
         "SELECT connection_id, business_unit, customer_id FROM staging.stg_shopify__customers",
       ),
     ).toEqual([{ connection_id: "default", business_unit: "default", customer_id: "7" }]);
+  });
+
+  it("keep two Zoom accounts' and two Google Ads logins' identical ids apart, per connection", async () => {
+    const people = [{ email: "ana@example.com", firstName: "Ana", lastName: "Lima" }];
+    const units = [
+      { id: "eu", businessUnit: "Europe" },
+      { id: "us", businessUnit: "Americas" },
+    ];
+    const deps = {
+      store: lake.store,
+      clock: fixedClock(NOW),
+      logger: capturingLogger().logger,
+      fetch: globalThis.fetch,
+      sleep: async () => undefined,
+    };
+    const pullAll = async (
+      source: PullSource,
+      streams: string[],
+      unit: (typeof units)[0],
+      settings: Record<string, unknown>,
+      env: Record<string, string>,
+    ) => {
+      for (const stream of streams) {
+        await runPull(deps, {
+          source,
+          connection: { ...unit, settings, secrets: createEnvSecrets(env) },
+          stream,
+        });
+      }
+    };
+    for (const unit of units) {
+      // The same seed: both accounts hold the same webinar, registrant and campaign ids.
+      const zoom = await startZoomSandbox({
+        data: zoomSandboxData({ seed: 1, now: NOW, people }),
+        clientId: "c",
+        clientSecret: "s",
+      });
+      const ads = await startGoogleAdsSandbox({
+        data: googleAdsSandboxData({ seed: 1, now: NOW }),
+        accessToken: "ya29",
+        developerToken: "dev",
+      });
+      try {
+        await pullAll(
+          createZoomPullSource(createZoomTokens()),
+          ["participant_events", "poll_answers"],
+          unit,
+          { apiUrl: `${zoom.url}/v2`, oauthUrl: zoom.url },
+          { ZOOM_ACCOUNT_ID: zoom.data.accountId, ZOOM_CLIENT_ID: "c", ZOOM_CLIENT_SECRET: "s" },
+        );
+        await pullAll(
+          googleAdsPullSource,
+          ["campaign_stats"],
+          unit,
+          { baseUrl: ads.url, customerId: "1234567890", lookbackDays: 1, backfillDays: 1 },
+          { GOOGLE_ADS_ACCESS_TOKEN: "ya29", GOOGLE_ADS_DEVELOPER_TOKEN: "dev" },
+        );
+      } finally {
+        await zoom.close();
+        await ads.close();
+      }
+    }
+    for (const [source, stream] of [
+      ["zoom", "participant_events"],
+      ["zoom", "poll_answers"],
+      ["google_ads", "campaign_stats"],
+    ] as const) {
+      const keys = await lake.keys(`raw/${source}/${stream}/`);
+      await db.warehouse.load({
+        table: rawTableSpec(source, stream),
+        sourceUris: keys.map((k) => lake.store.uriOf(k)),
+        jobId: `${source}_${stream}_two_connections`,
+      });
+    }
+    for (const spec of rawTableSpecs(db.graph)) await db.warehouse.ensureTable(spec);
+    await localGa4Export().ensure(db.warehouse);
+    await runDuckDbGraph(db.warehouse, db.graph);
+    const perConnection = (table: string) =>
+      db.warehouse.query(
+        `SELECT connection_id, business_unit, COUNT(*)::INT AS n FROM staging.${table} GROUP BY 1, 2 ORDER BY 1`,
+      );
+    for (const table of [
+      "stg_zoom__participants",
+      "stg_zoom__webinars",
+      "stg_zoom__poll_answers",
+      "stg_google_ads__campaign_stats",
+    ]) {
+      const rows = (await perConnection(table)) as {
+        connection_id: string;
+        business_unit: string;
+        n: number;
+      }[];
+      expect(
+        rows.map((r) => [r.connection_id, r.business_unit]),
+        table,
+      ).toEqual([
+        ["eu", "Europe"],
+        ["us", "Americas"],
+      ]);
+      expect(rows[0]?.n, table).toBe(rows[1]?.n);
+      expect(rows[0]?.n, table).toBeGreaterThan(0);
+    }
   });
 });

@@ -150,6 +150,18 @@ describe("GA4 export (declared, read in place)", () => {
         session_id: "111.222-1764320400",
       },
     ]);
+    // Read in place: no raw row names a connection; the vars do ('default' unless set).
+    for (const table of [
+      "stg_ga4__events",
+      "stg_ga4__sessions",
+      "stg_ga4__page_views",
+      "stg_ga4__purchases",
+    ]) {
+      expect(
+        await rows(`SELECT DISTINCT connection_id, business_unit FROM staging.${table}`),
+        table,
+      ).toEqual([{ connection_id: "default", business_unit: "default" }]);
+    }
   });
 
   it("reads UTMs and gclid from the page URL when the export has no collected_traffic_source", async () => {
@@ -260,5 +272,16 @@ describe("GA4 export (declared, read in place)", () => {
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'stg_ga4__purchases' ORDER BY ordinal_position",
     );
     expect(columns.map((c) => c.column_name)).toContain("purchase_revenue");
+    expect(columns.map((c) => c.column_name)).toContain("business_unit");
+  });
+
+  it("refuses a ga4_business_unit var that could break out of its SQL literal", async () => {
+    await expect(
+      compileProject({
+        projectDir: repoRoot,
+        target: "duckdb",
+        vars: { ga4_business_unit: "x' OR '1" },
+      }),
+    ).rejects.toThrow(/ga4_business_unit/);
   });
 });

@@ -76,7 +76,7 @@ describe("Meta Ads staging models", () => {
     if (!ad) throw new Error("no ad");
     const day = metaAdDay(sandbox.data, ad.id, "2026-03-04");
     const [row] = await db.warehouse.query<Record<string, unknown>>(
-      `SELECT account_id, currency_code, CAST(spend AS VARCHAR) AS spend, spend_micros, impressions, clicks, purchases, leads, ad_name FROM staging.stg_meta_ads__ad_stats WHERE ad_id = '${ad.id}' AND day = DATE '2026-03-04'`,
+      `SELECT account_id, currency_code, CAST(spend AS VARCHAR) AS spend, spend_micros, impressions, clicks, purchases, leads, ad_name, url_tags, utm_source, utm_medium, utm_campaign FROM staging.stg_meta_ads__ad_stats WHERE ad_id = '${ad.id}' AND day = DATE '2026-03-04'`,
     );
     expect(row).toEqual({
       account_id: ACCOUNT,
@@ -88,6 +88,11 @@ describe("Meta Ads staging models", () => {
       purchases: day.purchases,
       leads: day.leads,
       ad_name: ad.name,
+      // The creative's URL parameters, read from the ad (Insights has no creative fields).
+      url_tags: ad.urlTags,
+      utm_source: "facebook",
+      utm_medium: "paid_social",
+      utm_campaign: "prospecting",
     });
     const [counts] = await db.warehouse.query<Record<string, number>>(
       "SELECT COUNT(DISTINCT day) AS days, COUNT(*) AS rows, SUM(clicks) AS clicks, (SELECT SUM(clicks) FROM staging.stg_meta_ads__campaign_stats) AS campaign_clicks FROM staging.stg_meta_ads__ad_stats",

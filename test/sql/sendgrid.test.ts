@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDuckDbGraph } from "../../functions/dataform/run-duckdb.js";
+import { singlesendStatsContract } from "../../functions/sources/sendgrid/stats-pull.js";
 import { loadRaw, rawRow, useGraphWarehouse } from "./fixtures.js";
 
 const db = useGraphWarehouse();
@@ -143,6 +144,56 @@ describe("SendGrid staging: the full event set", () => {
       { event_id: "d1", category: "nov" },
       { event_id: "d1", category: "promo" },
       { event_id: "o1", category: "cat facts" },
+    ]);
+  });
+});
+
+describe("SendGrid staging: Single Send stats", () => {
+  it("keeps each Single Send's latest pulled totals, not a sum of the snapshots", async () => {
+    const snapshot = (pulledAt: string, window: number, opens: number) => {
+      const value = {
+        pulled_at: pulledAt,
+        window,
+        stat: {
+          id: "a14dcc63-d651-4c57-9826-4a3705f5c78d",
+          ab_variation: "all",
+          ab_phase: "all",
+          aggregation: "total",
+          stats: {
+            requests: 100,
+            delivered: 98,
+            opens,
+            unique_opens: opens - 5,
+            clicks: 7,
+            unique_clicks: 6,
+          },
+        },
+      };
+      const check = singlesendStatsContract.check(value);
+      if (!check.ok) throw new Error(check.reasons.join("; "));
+      return rawRow("sendgrid", "singlesend_stats", check.recordId, value);
+    };
+    await loadRaw(db.warehouse, {
+      lines: [
+        snapshot("2026-03-01T06:00:00.000Z", 1, 40),
+        snapshot("2026-03-02T06:00:00.000Z", 2, 55),
+      ],
+    });
+    await runDuckDbGraph(db.warehouse, db.graph);
+    expect(
+      await db.warehouse.query(
+        "SELECT singlesend_id, requests, delivered, opens, unique_opens, pulled_at, connection_id FROM staging.stg_sendgrid__singlesend_stats",
+      ),
+    ).toEqual([
+      {
+        singlesend_id: "a14dcc63-d651-4c57-9826-4a3705f5c78d",
+        requests: 100,
+        delivered: 98,
+        opens: 55,
+        unique_opens: 50,
+        pulled_at: new Date("2026-03-02T06:00:00.000Z"),
+        connection_id: "default",
+      },
     ]);
   });
 });

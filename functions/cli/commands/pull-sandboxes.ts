@@ -5,6 +5,10 @@ import { googleAdsSandboxData } from "../../sources/google-ads/sandbox-data.js";
 import { startHubspotSandbox } from "../../sources/hubspot/sandbox.js";
 import { startMetaAdsSandbox } from "../../sources/meta-ads/sandbox.js";
 import { metaAdsSandboxData } from "../../sources/meta-ads/sandbox-data.js";
+import {
+  singlesendStatsData,
+  startSendgridStatsSandbox,
+} from "../../sources/sendgrid/stats-sandbox.js";
 import { startShopifySandbox } from "../../sources/shopify/sandbox.js";
 import { startZoomSandbox } from "../../sources/zoom/sandbox.js";
 import { zoomSandboxData } from "../../sources/zoom/sandbox-data.js";
@@ -64,14 +68,34 @@ export const PULL_SANDBOXES: Readonly<
     };
   },
   async google_ads(input) {
-    const accessToken = `ya29.local-${randomBytes(8).toString("hex")}`;
+    // The pull gets its access tokens from the sandbox's OAuth endpoint, as from Google's: they
+    // expire after an hour and are refreshed with the refresh token.
+    const oauth = {
+      clientId: `local-${randomBytes(6).toString("hex")}.apps.googleusercontent.com`,
+      clientSecret: `GOCSPX-${randomBytes(12).toString("hex")}`,
+      refreshToken: `1//local-${randomBytes(16).toString("hex")}`,
+    };
     const developerToken = `dev-local-${randomBytes(8).toString("hex")}`;
     const data = googleAdsSandboxData({ seed: input.seed, now: input.now });
-    const sandbox = await startGoogleAdsSandbox({ data, accessToken, developerToken });
+    const sandbox = await startGoogleAdsSandbox({
+      data,
+      accessToken: `ya29.unused-${randomBytes(8).toString("hex")}`,
+      developerToken,
+      oauth,
+    });
     return {
       url: sandbox.url,
-      settings: { baseUrl: sandbox.url, customerId: data.accounts[0]?.customerId },
-      env: { GOOGLE_ADS_ACCESS_TOKEN: accessToken, GOOGLE_ADS_DEVELOPER_TOKEN: developerToken },
+      settings: {
+        baseUrl: sandbox.url,
+        tokenUrl: `${sandbox.url}/token`,
+        customerId: data.accounts[0]?.customerId,
+      },
+      env: {
+        GOOGLE_ADS_CLIENT_ID: oauth.clientId,
+        GOOGLE_ADS_CLIENT_SECRET: oauth.clientSecret,
+        GOOGLE_ADS_REFRESH_TOKEN: oauth.refreshToken,
+        GOOGLE_ADS_DEVELOPER_TOKEN: developerToken,
+      },
       close: () => sandbox.close(),
     };
   },
@@ -84,6 +108,19 @@ export const PULL_SANDBOXES: Readonly<
       // The sandbox finishes a report in two looks; poll it every second.
       settings: { baseUrl: sandbox.url, adAccountId: data.accounts[0]?.id, pollSeconds: 1 },
       env: { META_ADS_ACCESS_TOKEN: accessToken },
+      close: () => sandbox.close(),
+    };
+  },
+  async sendgrid(input) {
+    const apiKey = `SG.local-${randomBytes(12).toString("hex")}`;
+    const sandbox = await startSendgridStatsSandbox({
+      apiKey,
+      stats: singlesendStatsData(input.seed),
+    });
+    return {
+      url: sandbox.url,
+      settings: { baseUrl: sandbox.url },
+      env: { SENDGRID_READ_API_KEY: apiKey },
       close: () => sandbox.close(),
     };
   },

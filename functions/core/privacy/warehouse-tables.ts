@@ -83,6 +83,12 @@ export const WAREHOUSE_TABLES: readonly TableDeclaration[] = [
   ),
   {
     dataset: "staging",
+    table: "stg_sendgrid__singlesend_stats",
+    personal: false,
+    why: "totals per Single Send (requests, opens, clicks…): aggregates, no person",
+  },
+  {
+    dataset: "staging",
     table: "stg_zoom__webinars",
     personal: false,
     why: "webinar occurrences: topic, times, and host_id (the account's own Zoom user, not an attendee)",

@@ -3,9 +3,13 @@ import { PermanentPullError } from "../../core/pull/errors.js";
 import type { PageRequest } from "../../core/pull/source.js";
 import { AdsSettingsSchema } from "../ads/restated-days.js";
 import { callJson } from "../pull-http.js";
+import {
+  GOOGLE_ADS_ACCESS_TOKEN,
+  GOOGLE_ADS_REFRESH_TOKEN,
+  googleAdsAccessToken,
+} from "./oauth.js";
 
-/** OAuth access token of the connection's Google account (refreshed outside the pull). */
-export const GOOGLE_ADS_ACCESS_TOKEN = "GOOGLE_ADS_ACCESS_TOKEN";
+export { GOOGLE_ADS_ACCESS_TOKEN };
 /** The developer token of the API Center of the manager account. */
 export const GOOGLE_ADS_DEVELOPER_TOKEN = "GOOGLE_ADS_DEVELOPER_TOKEN";
 
@@ -23,6 +27,8 @@ export const GoogleAdsSettingsSchema = AdsSettingsSchema.extend({
     .string()
     .regex(/^\d{10}$/)
     .optional(),
+  /** Google's OAuth token endpoint (the local sandbox's in the demo). */
+  tokenUrl: z.url().default("https://oauth2.googleapis.com/token"),
 });
 export type GoogleAdsSettings = z.infer<typeof GoogleAdsSettingsSchema>;
 
@@ -95,35 +101,38 @@ export async function searchStream(
   settings: GoogleAdsSettings,
   query: string,
 ): Promise<unknown[]> {
-  const token = request.connection.secrets.get(GOOGLE_ADS_ACCESS_TOKEN);
   const developerToken = request.connection.secrets.get(GOOGLE_ADS_DEVELOPER_TOKEN);
-  for (const [name, value] of [
-    [GOOGLE_ADS_ACCESS_TOKEN, token],
-    [GOOGLE_ADS_DEVELOPER_TOKEN, developerToken],
-  ] as const) {
-    if (!value) {
-      const reason = `${name} is not set for this connection`;
-      throw Object.assign(new PermanentPullError(reason), { safeReason: reason });
-    }
+  if (!developerToken) {
+    const reason = `${GOOGLE_ADS_DEVELOPER_TOKEN} is not set for this connection`;
+    throw Object.assign(new PermanentPullError(reason), { safeReason: reason });
   }
   const url = `${settings.baseUrl.replace(/\/+$/, "")}/${settings.apiVersion}/customers/${settings.customerId}/googleAds:searchStream`;
-  const init: RequestInit = {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      "developer-token": developerToken ?? "",
-      "content-type": "application/json",
-      ...(settings.loginCustomerId ? { "login-customer-id": settings.loginCustomerId } : {}),
-    },
-    body: JSON.stringify({ query }),
-  };
-  const answer = await callJson({
-    fetch: quotaAwareFetch(request.fetch),
-    url,
-    init,
-    defaultRetryAfterMs: DEFAULT_QUOTA_WAIT_MS,
-    categoryOf,
-  });
+  const call = async (fresh: boolean) =>
+    callJson({
+      fetch: quotaAwareFetch(request.fetch),
+      url,
+      init: {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${await googleAdsAccessToken(request, settings.tokenUrl, fresh)}`,
+          "developer-token": developerToken,
+          "content-type": "application/json",
+          ...(settings.loginCustomerId ? { "login-customer-id": settings.loginCustomerId } : {}),
+        },
+        body: JSON.stringify({ query }),
+      },
+      defaultRetryAfterMs: DEFAULT_QUOTA_WAIT_MS,
+      categoryOf,
+    });
+  let answer: Awaited<ReturnType<typeof callJson>>;
+  try {
+    answer = await call(false);
+  } catch (error) {
+    // An access token expired or revoked early: one new one from the refresh token, then retry.
+    const refreshable = request.connection.secrets.get(GOOGLE_ADS_REFRESH_TOKEN) !== undefined;
+    if (!(error instanceof PermanentPullError && error.status === 401 && refreshable)) throw error;
+    answer = await call(true);
+  }
   if (!Array.isArray(answer.value)) {
     throw new PermanentPullError("searchStream did not answer a JSON array", answer.status);
   }

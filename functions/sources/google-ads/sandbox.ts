@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readText as readBody, sendJson as send } from "../sandbox-http.js";
@@ -26,6 +27,16 @@ export interface GoogleAdsSandboxOptions {
   readonly developerToken: string;
   readonly requestsPerMinute?: number;
   readonly now?: () => number;
+  /**
+   * Google's OAuth token endpoint (`POST /token`, `grant_type=refresh_token`): access tokens it
+   * issues expire after `tokenTtlSeconds` (then the API answers 401 UNAUTHENTICATED).
+   */
+  readonly oauth?: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly refreshToken: string;
+    readonly tokenTtlSeconds?: number;
+  };
 }
 
 export interface GoogleAdsSandbox {
@@ -33,6 +44,8 @@ export interface GoogleAdsSandbox {
   readonly data: GoogleAdsSandboxData;
   readonly faults: { status: number; body: unknown }[];
   readonly requests: { customerId: string; query: string; status: number }[];
+  /** Access tokens the token endpoint issued. */
+  readonly tokensIssued: () => number;
   close(): Promise<void>;
 }
 
@@ -157,11 +170,13 @@ export async function startGoogleAdsSandbox(
   const now = options.now ?? Date.now;
   const perMinute = options.requestsPerMinute ?? 60;
   const recent: number[] = [];
+  const issued = new Map<string, number>();
   const sandbox: GoogleAdsSandbox = {
     url: "",
     data: options.data,
     faults: [],
     requests: [],
+    tokensIssued: () => issued.size,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
@@ -172,6 +187,7 @@ export async function startGoogleAdsSandbox(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (req.method === "POST" && req.url === "/token") return token(body, res);
     const m = /^\/v\d+\/customers\/(\d{10})\/googleAds:searchStream$/.exec(req.url ?? "");
     let query = "";
     try {
@@ -187,10 +203,9 @@ export async function startGoogleAdsSandbox(
     const fault = sandbox.faults.shift();
     if (fault) return answer(fault.status, fault.body);
     if (!m || req.method !== "POST") return answer(404, error(404, "NOT_FOUND", "Not found."));
-    if (
-      req.headers.authorization !== `Bearer ${options.accessToken}` ||
-      req.headers["developer-token"] !== options.developerToken
-    ) {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+    const live = bearer === options.accessToken || (issued.get(bearer) ?? 0) > now();
+    if (!live || req.headers["developer-token"] !== options.developerToken) {
       return answer(
         401,
         error(401, "UNAUTHENTICATED", "Request is missing required authentication credential."),
@@ -218,6 +233,36 @@ export async function startGoogleAdsSandbox(
     const results = scopes(options.data, account, q[2], q[3]).map((s) => row(fields, s));
     const mask = fields.map((f) => f.split(".").map(camel).join(".")).join(",");
     answer(200, [{ results, fieldMask: mask, requestId: `sandbox-${sandbox.requests.length}` }]);
+  }
+
+  /** RFC 6749 §6 as Google answers it: a bad client is 401 invalid_client, a bad grant 400. */
+  function token(body: string, res: ServerResponse): void {
+    const form = new URLSearchParams(body);
+    const oauth = options.oauth;
+    if (
+      !oauth ||
+      form.get("client_id") !== oauth.clientId ||
+      form.get("client_secret") !== oauth.clientSecret
+    ) {
+      send(res, 401, { error: "invalid_client", error_description: "Unauthorized" });
+      return;
+    }
+    if (
+      form.get("grant_type") !== "refresh_token" ||
+      form.get("refresh_token") !== oauth.refreshToken
+    ) {
+      send(res, 400, { error: "invalid_grant", error_description: "Bad Request" });
+      return;
+    }
+    const ttl = oauth.tokenTtlSeconds ?? 3599;
+    const access = `ya29.sandbox-${randomBytes(12).toString("hex")}`;
+    issued.set(access, now() + ttl * 1000);
+    send(res, 200, {
+      access_token: access,
+      expires_in: ttl,
+      scope: "https://www.googleapis.com/auth/adwords",
+      token_type: "Bearer",
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -99,6 +99,52 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return parsed.data;
 }
 
+const CreativesSchema = z.record(
+  z.string(),
+  z.looseObject({
+    creative: z.looseObject({ id: z.string(), url_tags: z.string().optional() }).optional(),
+  }),
+);
+
+/**
+ * The creatives of a page's ads (Graph API multi-id read, 50 ids a call): their `url_tags` are
+ * where Meta ads carry UTMs (Insights has no creative fields). Attached to each ad row as
+ * `creative: {id, url_tags}`.
+ */
+async function adCreatives(
+  request: PageRequest,
+  settings: MetaAdsSettings,
+  rows: readonly unknown[],
+): Promise<Map<string, { id: string; url_tags?: string }>> {
+  const ids = [
+    ...new Set(
+      rows
+        .map((r) => (r as { ad_id?: unknown })?.ad_id)
+        .filter((id): id is string => typeof id === "string" && /^\d+$/.test(id)),
+    ),
+  ];
+  const out = new Map<string, { id: string; url_tags?: string }>();
+  for (let i = 0; i < ids.length; i += 50) {
+    const answer = parse(
+      CreativesSchema,
+      await metaCall(request, settings, "/", {
+        method: "GET",
+        params: { ids: ids.slice(i, i + 50).join(","), fields: "creative{id,url_tags}" },
+      }),
+      "ads answer",
+    );
+    for (const [id, ad] of Object.entries(answer)) {
+      if (ad.creative) {
+        out.set(id, {
+          id: ad.creative.id,
+          ...(ad.creative.url_tags !== undefined ? { url_tags: ad.creative.url_tags } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
 async function readResults(
   request: PageRequest,
   settings: MetaAdsSettings,
@@ -116,7 +162,10 @@ async function readResults(
     }),
     "report page",
   );
-  const records = answer.data.map((row) => {
+  const creatives = level === "ad" ? await adCreatives(request, settings, answer.data) : new Map();
+  const records = answer.data.map((found) => {
+    const creative = creatives.get(String((found as { ad_id?: unknown })?.ad_id));
+    const row = creative ? { ...(found as object), creative } : found;
     const day = (row as { date_start?: unknown })?.date_start;
     const context = pullContext(request.window, settings.adAccountId, level, String(day));
     counts[String(day)] = (counts[String(day)] ?? 0) + 1;

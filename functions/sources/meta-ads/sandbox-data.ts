@@ -8,6 +8,8 @@ import { createHash } from "node:crypto";
 export interface MetaSandboxAd {
   readonly id: string;
   readonly name: string;
+  /** The creative's URL parameters (Ads Manager "URL parameters"): where Meta ads carry UTMs. */
+  readonly urlTags?: string;
 }
 export interface MetaSandboxAdset {
   readonly id: string;
@@ -81,6 +83,7 @@ export function metaAdsSandboxData(input: {
       ads: [1, 2, 3].map((a) => ({
         id: String(120_230_000_000_000 + n * 100 + s * 10 + a),
         name: `${name} ${s}.${a}`,
+        urlTags: `utm_source=facebook&utm_medium=paid_social&utm_campaign=${name.toLowerCase().replace(/\W+/g, "-")}&utm_content=${s}-${a}`,
       })),
     })),
   });

@@ -227,6 +227,7 @@ export async function startMetaAdsSandbox(options: MetaAdsSandboxOptions): Promi
       );
     }
     calls.push(t);
+    if (method === "GET" && /^\/v\d+\.\d+\/?$/.test(url.pathname)) return ads(url, answer);
     let m = /^\/v\d+\.\d+\/act_(\d+)\/insights$/.exec(url.pathname);
     if (m && method === "POST") {
       const account = options.data.accounts.find((a) => a.id === m?.[1]);
@@ -298,6 +299,34 @@ export async function startMetaAdsSandbox(options: MetaAdsSandboxOptions): Promi
         ...(more ? { next: `${sandbox.url}${url.pathname}?limit=${limit}&after=${after}` } : {}),
       },
     });
+  }
+
+  /** Graph API multi-id read (`GET /?ids=a,b&fields=creative{id,url_tags}`), at most 50 ids. */
+  function ads(url: URL, answer: (status: number, value: unknown) => void) {
+    const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
+    const all = options.data.accounts.flatMap((a) =>
+      a.campaigns.flatMap((c) => c.adsets.flatMap((s) => s.ads)),
+    );
+    if (
+      ids.length === 0 ||
+      ids.length > 50 ||
+      url.searchParams.get("fields") !== "creative{id,url_tags}"
+    ) {
+      return answer(400, graphError(100, "Invalid parameter"));
+    }
+    const out: Record<string, unknown> = {};
+    for (const id of ids) {
+      const ad = all.find((a) => a.id === id);
+      if (!ad) return answer(400, graphError(100, `Unsupported get request.`, 33));
+      out[id] = {
+        id,
+        creative: {
+          id: String(BigInt(id) + 1_000_000_000n),
+          ...(ad.urlTags ? { url_tags: ad.urlTags } : {}),
+        },
+      };
+    }
+    answer(200, out);
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -4,7 +4,7 @@ export const sendgridCatalog: SourceCatalog = {
   source: "sendgrid",
   owner: "email marketing team (SendGrid account admin)",
   description:
-    "SendGrid signed Event Webhook (ECDSA P-256): delivery, engagement and consent events.",
+    "SendGrid signed Event Webhook (ECDSA P-256): delivery, engagement and consent events; and the Marketing Campaigns stats of every Single Send, pulled.",
   streams: {
     events: {
       description: "One row per email event; record id `sg_event_id`.",
@@ -18,6 +18,14 @@ export const sendgridCatalog: SourceCatalog = {
         "email_marketing withdrawn: event unsubscribe, group_unsubscribe (per asm_group_id), spamreport",
         "email_marketing re-granted for a group: event group_resubscribe",
       ],
+    },
+    singlesend_stats: {
+      description:
+        "Pulled (GET /v3/marketing/stats/singlesends): totals of each Single Send per A/B variation and phase, one snapshot per pull `{pulled_at, window, stat}`; record id `<singlesend id>:<ab_variation>:<ab_phase>:<aggregation>:<pulled_at>`. Aggregates only: no person in it.",
+      piiPaths: [],
+      identifiers: [],
+      freshnessTargetHours: 48,
+      consentSignals: [],
     },
   },
 };
