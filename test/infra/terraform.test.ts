@@ -398,7 +398,11 @@ describe.skipIf(!ready)("infra/ checked by Terraform and OPA", () => {
       // The only shop reads its token from its own variable: none is bound under the bare name.
       expect(pull.SHOPIFY_ADMIN_ACCESS_TOKEN).toBeUndefined();
       // Google Ads: the refresh token and its OAuth client, never a short-lived access token.
-      for (const name of ["GOOGLE_ADS_CLIENT_ID", "GOOGLE_ADS_CLIENT_SECRET", "GOOGLE_ADS_REFRESH_TOKEN"])
+      for (const name of [
+        "GOOGLE_ADS_CLIENT_ID",
+        "GOOGLE_ADS_CLIENT_SECRET",
+        "GOOGLE_ADS_REFRESH_TOKEN",
+      ])
         expect(secretOf("google_ads", name), name).toBe("secret-placeholder");
       expect(pull.GOOGLE_ADS_ACCESS_TOKEN).toBeUndefined();
       expect(secretOf("google_ads", "GOOGLE_ADS_DEVELOPER_TOKEN")).toBe("secret-placeholder");
