@@ -84,9 +84,9 @@ locals {
     shopify_admin_access_token = { source = "shopify", id = "shopify-admin-access-token", env = "SHOPIFY_ADMIN_ACCESS_TOKEN" }
     # Google Ads: an OAuth client and the refresh token an account admin granted it; the pull
     # exchanges it for hour-long access tokens itself (functions/sources/google-ads/oauth.ts).
-    google_ads_client_id     = { source = "google_ads", id = "google-ads-client-id", env = "GOOGLE_ADS_CLIENT_ID" }
-    google_ads_client_secret = { source = "google_ads", id = "google-ads-client-secret", env = "GOOGLE_ADS_CLIENT_SECRET" }
-    google_ads_refresh_token = { source = "google_ads", id = "google-ads-refresh-token", env = "GOOGLE_ADS_REFRESH_TOKEN" }
+    google_ads_client_id       = { source = "google_ads", id = "google-ads-client-id", env = "GOOGLE_ADS_CLIENT_ID" }
+    google_ads_client_secret   = { source = "google_ads", id = "google-ads-client-secret", env = "GOOGLE_ADS_CLIENT_SECRET" }
+    google_ads_refresh_token   = { source = "google_ads", id = "google-ads-refresh-token", env = "GOOGLE_ADS_REFRESH_TOKEN" }
     google_ads_developer_token = { source = "google_ads", id = "google-ads-developer-token", env = "GOOGLE_ADS_DEVELOPER_TOKEN" }
     meta_ads_access_token      = { source = "meta_ads", id = "meta-ads-access-token", env = "META_ADS_ACCESS_TOKEN" }
     hubspot_access_token       = { source = "hubspot", id = "hubspot-access-token", env = "HUBSPOT_ACCESS_TOKEN" }
