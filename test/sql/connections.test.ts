@@ -128,7 +128,11 @@ describe("several connections of one source in staging", () => {
   });
 
   it("keep two Zoom accounts' and two Google Ads logins' identical ids apart, per connection", async () => {
-    const people = [{ email: "ana@example.com", firstName: "Ana", lastName: "Lima" }];
+    const people = Array.from({ length: 30 }, (_, i) => ({
+      email: `person${i}@example.com`,
+      firstName: "Ana",
+      lastName: `Lima${i}`,
+    }));
     const units = [
       { id: "eu", businessUnit: "Europe" },
       { id: "us", businessUnit: "Americas" },
