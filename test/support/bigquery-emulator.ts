@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BigQuery } from "@google-cloud/bigquery";
 import { Storage } from "@google-cloud/storage";
-import { type RunningEmulator, startEmulator, startFakeGcs } from "./emulators.js";
+import { type RunningEmulator, serveOnLoopback, startEmulator, startFakeGcs } from "./emulators.js";
 import { requireTool } from "./external-tools.js";
 
 /**
@@ -175,15 +174,5 @@ async function startBigQueryFixups(emulator: RunningEmulator): Promise<RunningEm
       upstream.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hostPort: `127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveOnLoopback(server);
 }

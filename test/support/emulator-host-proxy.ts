@@ -1,6 +1,5 @@
 import { createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { RunningEmulator } from "./emulators.js";
+import { type RunningEmulator, serveOnLoopback } from "./emulators.js";
 
 /**
  * What the deployed functions need to reach the emulators through the environment variables
@@ -32,15 +31,5 @@ export async function startStorageHostProxy(fakeGcsUrl: string): Promise<Running
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hostPort: `127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveOnLoopback(server);
 }

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { freePort } from "./external-tools.js";
 
 /**
@@ -13,6 +15,21 @@ export interface RunningEmulator {
   /** `127.0.0.1:<port>`, for `*_EMULATOR_HOST` variables. */
   readonly hostPort: string;
   stop(): Promise<void>;
+}
+
+/** Listens on a free loopback port; stop() drops open connections and closes the server. */
+export async function serveOnLoopback(server: Server): Promise<RunningEmulator> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hostPort: `127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 interface StartOptions {

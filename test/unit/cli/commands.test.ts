@@ -1,27 +1,13 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSqlCommand } from "../../../functions/cli/commands/check-sql.js";
 import { compileCommand } from "../../../functions/cli/commands/compile.js";
 import { sqlCommand } from "../../../functions/cli/commands/sql.js";
+import { captureConsole } from "../../support/capture-console.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
-
-function captureConsole() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  return {
-    out,
-    err,
-    restore() {
-      log.mockRestore();
-      error.mockRestore();
-    },
-  };
-}
 
 describe("unistack CLI commands", () => {
   let project: string;

@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncCommand } from "../../../functions/cli/commands/sync.js";
 import { syncsCommand } from "../../../functions/cli/commands/syncs.js";
 import { writeDemoState } from "../../../functions/cli/demo/demo-state.js";
 import { startMetaSandbox } from "../../../functions/destinations/meta/sandbox.js";
 import { createDuckDbWarehouse } from "../../../functions/platform/local/duckdb-warehouse.js";
+import { captureConsole } from "../../support/capture-console.js";
 import { emailKey, SEGMENT } from "../activation/harness.js";
 
 /**
@@ -17,21 +18,6 @@ import { emailKey, SEGMENT } from "../activation/harness.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 const AUDIENCE = "23850000000000001";
-
-function captureConsole() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  return {
-    out,
-    err,
-    restore() {
-      log.mockRestore();
-      error.mockRestore();
-    },
-  };
-}
 
 async function run(fn: () => Promise<number>) {
   const io = captureConsole();
