@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { FieldValue, SegmentMember } from "../core/activation/members.js";
 import {
   DEFAULT_COLUMNS,
@@ -34,7 +34,7 @@ export function phoneRegion(member: SegmentMember, sync: SyncConfig): string | u
 }
 
 export function sha256(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("hex");
+  return hash("sha256", value, "hex");
 }
 
 /** A stable digest of a payload: key order does not matter. */

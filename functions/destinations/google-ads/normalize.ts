@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { toE164 } from "../phone.js";
 
 /**
@@ -90,7 +90,7 @@ export function hashValue(
   encoding: Encoding = "hex",
 ): string | null {
   if (value === null || value === undefined || value.trim() === "") return null;
-  return encodeBytes(createHash("sha256").update(value, "utf8").digest(), encoding);
+  return hash("sha256", value, encoding);
 }
 
 /** The request's `encoding`: how hashed bytes are written (HEX or BASE64). */

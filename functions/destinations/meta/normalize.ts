@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { toE164 } from "../phone.js";
 import {
   normalizeBirthDay,
@@ -59,7 +59,7 @@ const LOWER_SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Lower-case hex SHA-256 of the UTF-8 bytes of `value`. */
 export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("hex");
+  return hash("sha256", value, "hex");
 }
 
 /** True for a value that is already a SHA-256 or MD5 hex digest: Meta's SDKs never re-hash it. */
