@@ -59,10 +59,12 @@ export async function runGcpPipeline(options: {
   const keys = {
     shopifySecret: randomBytes(32).toString("hex"),
     sendgridPrivateKeyPem: sendgrid.privateKeyPem,
+    zoomSecret: randomBytes(24).toString("hex"),
   };
   const secrets = createEnvSecrets({
     SHOPIFY_WEBHOOK_SECRET: keys.shopifySecret,
     SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.publicKeyBase64,
+    ZOOM_WEBHOOK_SECRET_TOKEN: keys.zoomSecret,
   });
 
   const server = await startIngestServer({ deps: { store, secrets, clock, logger } });
