@@ -8,16 +8,9 @@ import {
   planManifests,
   splitManifest,
 } from "../../../../functions/core/loading/manifest.js";
+import { at, file, limits } from "./manifest-fixtures.js";
 
-const file = (i: number, size = 10): LakeFile => ({
-  key: `raw/shopify/orders/dt=2026-12-01/f${String(i).padStart(3, "0")}.ndjson`,
-  generation: String(1000 + i),
-  size,
-  dt: "2026-12-01",
-});
-const at = new Date("2026-12-01T10:00:00Z");
 const later = new Date("2026-12-02T08:30:00Z");
-const limits = { maxFiles: 3, maxBytes: 1_000, maxManifestsPerTable: 10 };
 const table = (source: string, stream: string, files: LakeFile[]) => ({ source, stream, files });
 
 function only(manifests: readonly Manifest[]): Manifest {

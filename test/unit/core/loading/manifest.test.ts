@@ -6,15 +6,8 @@ import {
   planManifests,
   splitManifest,
 } from "../../../../functions/core/loading/manifest.js";
+import { at, file, limits } from "./manifest-fixtures.js";
 
-const file = (i: number, size = 10): LakeFile => ({
-  key: `raw/shopify/orders/dt=2026-12-01/f${String(i).padStart(3, "0")}.ndjson`,
-  generation: String(1000 + i),
-  size,
-  dt: "2026-12-01",
-});
-const at = new Date("2026-12-01T10:00:00Z");
-const limits = { maxFiles: 3, maxBytes: 1_000, maxManifestsPerTable: 10 };
 const orders = (files: LakeFile[]) => [{ source: "shopify", stream: "orders", files }];
 
 describe("planning batches", () => {
